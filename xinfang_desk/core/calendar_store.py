@@ -1,0 +1,76 @@
+"""The editable holiday/调休 table: seeding, loading into a WorkCalendar, editing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from xinfang_desk.core.db import write_transaction
+from xinfang_desk.core.errors import FieldError
+from xinfang_desk.core.models import CalendarDay, CalendarYear
+from xinfang_desk.core.workdays import WorkCalendar, china_calendar_seed
+
+log = logging.getLogger(__name__)
+
+FIRST_SEEDED_YEAR = 2020
+
+
+def top_up_calendar(today: dt.date) -> list[int]:
+    """Seed years up to next year that the table lacks, or holds only provisionally while the
+    holidays package now has the official arrangement. Years the office entered are kept."""
+    wanted = range(FIRST_SEEDED_YEAR, today.year + 2)
+    known = {row.year: row for row in CalendarYear.select()}
+    candidates = [y for y in wanted if y not in known or known[y].status == "provisional"]
+    if not candidates:
+        return []
+    try:
+        rows, statuses = china_calendar_seed(candidates)
+    except Exception:  # a broken holidays install must not stop the program
+        log.exception("holiday seed failed")
+        return []
+    changed = []
+    with write_transaction():
+        for year in candidates:
+            status = statuses.get(year)
+            if status is None:
+                continue
+            if year in known and known[year].source == "手工录入":
+                continue
+            if year in known and status == "provisional":
+                continue  # nothing better than what we have
+            CalendarDay.delete().where(
+                (CalendarDay.day >= dt.date(year, 1, 1)) & (CalendarDay.day <= dt.date(year, 12, 31))
+            ).execute()
+            CalendarDay.insert_many(
+                [{"day": d, "kind": k, "name": n} for d, k, n in rows if d.year == year]
+            ).execute()
+            CalendarYear.insert(year=year, status=status, source="holidays").on_conflict(
+                conflict_target=[CalendarYear.year],
+                update={CalendarYear.status: status, CalendarYear.source: "holidays"},
+            ).execute()
+            changed.append(year)
+    return changed
+
+
+def load_calendar() -> WorkCalendar:
+    holidays: set[dt.date] = set()
+    workdays: set[dt.date] = set()
+    for row in CalendarDay.select():
+        (workdays if row.kind == "workday" else holidays).add(row.day)
+    years = {row.year: row.status for row in CalendarYear.select()}
+    return WorkCalendar(holidays=holidays, workdays=workdays, covered_years=years)
+
+
+def set_day(day: dt.date, kind: str | None, name: str = "") -> None:
+    """Office edit: mark a day as holiday / workday, or back to the normal rule (kind=None).
+    The year then counts as entered by hand and is never overwritten by seeding."""
+    if kind not in (None, "holiday", "workday"):
+        raise FieldError("日期类型", "应为节假日或调休上班日")
+    with write_transaction():
+        CalendarDay.delete().where(CalendarDay.day == day).execute()
+        if kind:
+            CalendarDay.create(day=day, kind=kind, name=name)
+        CalendarYear.insert(year=day.year, status="official", source="手工录入").on_conflict(
+            conflict_target=[CalendarYear.year],
+            update={CalendarYear.status: "official", CalendarYear.source: "手工录入"},
+        ).execute()

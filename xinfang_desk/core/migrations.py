@@ -1,0 +1,136 @@
+"""Schema version and ordered migrations.
+
+Each step runs in its own transaction and bumps the version in the same transaction, so a
+crash leaves the database at the previous version, never half-migrated. Before migrating an
+existing database, a copy of the file is taken with SQLite's online backup API.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import peewee
+
+from xinfang_desk.core import models as m
+from xinfang_desk.core.db import database, is_sqlite
+from xinfang_desk.core.errors import StorageError
+from xinfang_desk.core.resources import load_json
+
+log = logging.getLogger(__name__)
+
+
+def _create_tables(db: peewee.Database) -> None:
+    db.create_tables(m.ALL_MODELS)
+
+
+def _seed_taxonomy(db: peewee.Database) -> None:
+    data = load_json("seed", "fields.json")
+    for order, top in enumerate(data["fields"]):
+        unit = None
+        if top.get("unit"):
+            unit, _ = m.Unit.get_or_create(name=top["unit"])
+        parent = m.Field.create(name=top["name"], parent=None, default_unit=unit, sort_order=order)
+        for child_order, child in enumerate(top.get("children", [])):
+            m.Field.create(name=child, parent=parent, default_unit=unit, sort_order=child_order)
+
+
+def _seed_calendar(db: peewee.Database) -> None:
+    from xinfang_desk.core.calendar_store import top_up_calendar
+
+    top_up_calendar(dt.date.today())
+
+
+def _fts_index(db: peewee.Database) -> None:
+    """Trigram full-text index over Case.search_text (SQLite only; elsewhere search uses LIKE)."""
+    if not is_sqlite(db):
+        return
+    db.execute_sql(
+        "CREATE VIRTUAL TABLE case_fts USING fts5("
+        "search_text, content='xf_case', content_rowid='id', tokenize='trigram')"
+    )
+    db.execute_sql(
+        "CREATE TRIGGER case_fts_ai AFTER INSERT ON xf_case BEGIN "
+        "INSERT INTO case_fts(rowid, search_text) VALUES (new.id, new.search_text); END"
+    )
+    db.execute_sql(
+        "CREATE TRIGGER case_fts_ad AFTER DELETE ON xf_case BEGIN "
+        "INSERT INTO case_fts(case_fts, rowid, search_text) VALUES('delete', old.id, old.search_text); END"
+    )
+    db.execute_sql(
+        "CREATE TRIGGER case_fts_au AFTER UPDATE OF search_text ON xf_case BEGIN "
+        "INSERT INTO case_fts(case_fts, rowid, search_text) VALUES('delete', old.id, old.search_text); "
+        "INSERT INTO case_fts(rowid, search_text) VALUES (new.id, new.search_text); END"
+    )
+
+
+def _v1(db: peewee.Database) -> None:
+    _create_tables(db)
+    _seed_taxonomy(db)
+    _seed_calendar(db)
+
+
+# (version, description, step). Append only; never edit a released step.
+MIGRATIONS: list[tuple[int, str, Callable[[peewee.Database], None]]] = [
+    (1, "initial schema, seeded taxonomy and calendar", _v1),
+    (2, "trigram full-text index of cases", _fts_index),
+]
+LATEST = MIGRATIONS[-1][0]
+
+
+def current_version(db: peewee.Database) -> int:
+    if not db.table_exists(m.Meta._meta.table_name):
+        return 0
+    row = m.Meta.get_or_none(m.Meta.key == "schema_version")
+    return int(row.value) if row else 0
+
+
+def _set_version(version: int) -> None:
+    m.Meta.insert(key="schema_version", value=str(version)).on_conflict(
+        conflict_target=[m.Meta.key], update={m.Meta.value: str(version)}
+    ).execute()
+
+
+def copy_sqlite_file(source: Path, target: Path) -> None:
+    """A consistent copy of a (possibly live) SQLite database via the online backup API."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    src = sqlite3.connect(str(source))
+    try:
+        dst = sqlite3.connect(str(target))
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+
+
+def migrate(db_path: Path | None, backups_dir: Path | None) -> list[int]:
+    """Bring the open database to LATEST; returns the versions applied."""
+    db = database.obj
+    version = current_version(db)
+    if version > LATEST:
+        raise StorageError(
+            f"该数据库由更新版本的信访接待台创建（数据结构版本 {version}），"
+            f"本程序只支持到版本 {LATEST}。请安装新版程序后再打开，数据未作任何改动。"
+        )
+    if version == LATEST:
+        return []
+    if version > 0 and db_path is not None and backups_dir is not None and is_sqlite(db):
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        copy = backups_dir / f"pre-migration-v{version}-{stamp}.sqlite3"
+        copy_sqlite_file(db_path, copy)
+        log.info("copied database to %s before migrating from v%s", copy, version)
+    applied = []
+    for step_version, description, step in MIGRATIONS:
+        if step_version <= version:
+            continue
+        with database.atomic():
+            log.info("migrating to v%s: %s", step_version, description)
+            step(db)
+            _set_version(step_version)
+        applied.append(step_version)
+    return applied

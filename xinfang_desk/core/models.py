@@ -1,0 +1,169 @@
+"""The peewee models. Portable: nothing here is SQLite-only (FTS lives in the migrations)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import peewee as pw
+
+from xinfang_desk.core.db import database
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+class BaseModel(pw.Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class Meta(BaseModel):
+    """Key/value facts about the database itself (schema version)."""
+
+    key = pw.CharField(primary_key=True, max_length=64)
+    value = pw.TextField()
+
+
+class Setting(BaseModel):
+    """Office settings; values are JSON text, typed in core.settings."""
+
+    key = pw.CharField(primary_key=True, max_length=64)
+    value = pw.TextField()
+
+
+class Unit(BaseModel):
+    """A department or organ a matter can be forwarded or assigned to (承办单位)."""
+
+    name = pw.CharField(unique=True, max_length=100)
+    phone = pw.CharField(default="", max_length=40)
+    active = pw.BooleanField(default=True)
+
+
+class Field(BaseModel):
+    """The editable two-level taxonomy of fields (涉及领域)."""
+
+    name = pw.CharField(max_length=50)
+    parent = pw.ForeignKeyField("self", null=True, backref="children", on_delete="RESTRICT")
+    default_unit = pw.ForeignKeyField(Unit, null=True, on_delete="SET NULL")
+    sort_order = pw.IntegerField(default=0)
+    active = pw.BooleanField(default=True)
+
+    class Meta:
+        indexes = ((("parent", "name"), True),)
+
+    @property
+    def path(self) -> str:
+        return f"{self.parent.name}/{self.name}" if self.parent_id else self.name
+
+
+class Petitioner(BaseModel):
+    """A person or organisation who petitions. One row per person known by ID number."""
+
+    kind = pw.CharField(default="个人", max_length=4)
+    name = pw.CharField(max_length=100, index=True)
+    doc_type = pw.CharField(default="无", max_length=8)
+    id_number = pw.CharField(null=True, max_length=40, index=True)
+    sex = pw.CharField(null=True, max_length=2)
+    birth_date = pw.DateField(null=True)
+    phone = pw.CharField(default="", max_length=40, index=True)
+    phone_alt = pw.CharField(default="", max_length=40, index=True)
+    address = pw.CharField(default="", max_length=200)
+    created_at = pw.DateTimeField(default=_now)
+
+
+class Case(BaseModel):
+    """A petition matter (信访事项). Status is derived from the event timeline and cached here."""
+
+    case_no = pw.CharField(unique=True, max_length=32)
+    query_code = pw.CharField(unique=True, max_length=8)
+    received_on = pw.DateField(index=True)
+    channel = pw.CharField(max_length=8, index=True)
+    channel_ref = pw.CharField(default="", max_length=100)
+    category = pw.CharField(max_length=8, index=True)
+    field = pw.ForeignKeyField(Field, null=True, on_delete="RESTRICT", index=True)
+    people_count = pw.IntegerField(default=1)
+    reps_present = pw.IntegerField(default=1)
+    summary = pw.CharField(max_length=200)
+    request = pw.TextField(default="")
+    facts = pw.TextField(default="")
+    reasons = pw.TextField(default="")
+    disposition = pw.CharField(max_length=8, index=True)
+    answer_given = pw.TextField(default="")
+    unit = pw.ForeignKeyField(Unit, null=True, on_delete="RESTRICT", index=True)
+    promised_reply_on = pw.DateField(null=True)
+    reject_reason = pw.TextField(default="")
+    approach_body = pw.CharField(default="", max_length=200)
+    accepted_on = pw.DateField(null=True)
+    confidential = pw.BooleanField(default=False, index=True)
+    status = pw.CharField(max_length=16, index=True)
+    clerk = pw.CharField(default="", max_length=50)
+    # Names + matter text in one column: the substring index is built on it.
+    search_text = pw.TextField(default="")
+    created_at = pw.DateTimeField(default=_now)
+    updated_at = pw.DateTimeField(default=_now)
+
+    class Meta:
+        table_name = "xf_case"  # "case" is an SQL keyword
+
+
+class CasePetitioner(BaseModel):
+    """Who petitions in a case (many for a group visit), in the order recorded."""
+
+    case = pw.ForeignKeyField(Case, backref="links", on_delete="CASCADE")
+    petitioner = pw.ForeignKeyField(Petitioner, backref="links", on_delete="RESTRICT")
+    position = pw.IntegerField(default=0)
+    is_representative = pw.BooleanField(default=False)
+
+    class Meta:
+        indexes = ((("case", "petitioner"), True),)
+
+
+class CaseEvent(BaseModel):
+    """One entry of a case's append-only timeline."""
+
+    case = pw.ForeignKeyField(Case, backref="events", on_delete="CASCADE")
+    type = pw.CharField(max_length=24)
+    on = pw.DateField()
+    unit = pw.ForeignKeyField(Unit, null=True, on_delete="RESTRICT")
+    ref = pw.CharField(default="", max_length=100)
+    deadline = pw.DateField(null=True)
+    days = pw.IntegerField(null=True)
+    reason = pw.TextField(default="")
+    approver = pw.CharField(default="", max_length=50)
+    outcome = pw.CharField(default="", max_length=8)
+    rating = pw.CharField(default="", max_length=8)
+    note = pw.TextField(default="")
+    actor = pw.CharField(default="", max_length=50)
+    created_at = pw.DateTimeField(default=_now)
+
+    class Meta:
+        indexes = ((("case", "type"), False),)
+
+
+class CaseCounter(BaseModel):
+    """The last case sequence number used per year."""
+
+    year = pw.IntegerField(primary_key=True)
+    last = pw.IntegerField(default=0)
+
+
+class CalendarDay(BaseModel):
+    """A day that breaks the Monday–Friday rule: a holiday, or a 调休 working weekend day."""
+
+    day = pw.DateField(primary_key=True)
+    kind = pw.CharField(max_length=8)  # "holiday" | "workday"
+    name = pw.CharField(default="", max_length=50)
+
+
+class CalendarYear(BaseModel):
+    """Which years the calendar has data for, and how sure that data is."""
+
+    year = pw.IntegerField(primary_key=True)
+    status = pw.CharField(max_length=12)  # "official" | "provisional"
+    source = pw.CharField(default="", max_length=100)
+
+
+ALL_MODELS = [Meta, Setting, Unit, Field, Petitioner, Case, CasePetitioner, CaseEvent,
+              CaseCounter, CalendarDay, CalendarYear]

@@ -1,0 +1,90 @@
+"""Office settings: typed, with defaults, read and written in one place."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from xinfang_desk.core.db import write_transaction
+from xinfang_desk.core.errors import FieldError
+from xinfang_desk.core.models import Setting
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    key: str
+    label: str
+    default: Any
+    choices: tuple | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+
+
+SPECS = {
+    s.key: s
+    for s in (
+        SettingSpec("office_name", "单位名称", "某某县信访接待室"),
+        SettingSpec("office_phone", "咨询电话", ""),
+        SettingSpec("reception_hours", "接待时间", "工作日 上午9:00-12:00 下午14:00-17:30"),
+        # organ: 第二十三条 (written notice within 15 days); bureau: 第二十二条 (forward within 15 days)
+        SettingSpec("office_mode", "机构类型", "organ", choices=("organ", "bureau")),
+        SettingSpec("case_prefix", "案件编号前缀", "XF"),
+        SettingSpec("deadline_rule", "期限计算方式", "calendar", choices=("calendar", "working")),
+        SettingSpec("group_threshold", "集体访人数起点", 5, minimum=2, maximum=1000),
+        SettingSpec("feedback_days", "转送/交办默认反馈期限（日）", 60, minimum=1, maximum=365),
+        SettingSpec("due_soon_days", "临期提醒天数", 3, minimum=0, maximum=60),
+    )
+}
+
+
+def get(key: str) -> Any:
+    spec = SPECS[key]
+    row = Setting.get_or_none(Setting.key == key)
+    if row is None:
+        return spec.default
+    try:
+        return json.loads(row.value)
+    except ValueError:
+        return spec.default
+
+
+def all_settings() -> dict[str, Any]:
+    stored = {row.key: row.value for row in Setting.select()}
+    out = {}
+    for key, spec in SPECS.items():
+        try:
+            out[key] = json.loads(stored[key]) if key in stored else spec.default
+        except ValueError:
+            out[key] = spec.default
+    return out
+
+
+def validate(key: str, value: Any) -> Any:
+    if key not in SPECS:
+        raise FieldError(key, "没有这个设置项")
+    spec = SPECS[key]
+    if isinstance(spec.default, int):
+        try:
+            value = int(value)
+        except (TypeError, ValueError):
+            raise FieldError(spec.label, "应为整数") from None
+        if spec.minimum is not None and value < spec.minimum:
+            raise FieldError(spec.label, f"不得小于{spec.minimum}")
+        if spec.maximum is not None and value > spec.maximum:
+            raise FieldError(spec.label, f"不得大于{spec.maximum}")
+    else:
+        value = str(value).strip()
+        if spec.choices and value not in spec.choices:
+            raise FieldError(spec.label, f"应为{'/'.join(spec.choices)}之一")
+        if key == "case_prefix" and not (1 <= len(value) <= 8 and value.isascii() and value.isalnum()):
+            raise FieldError(spec.label, "应为1–8位字母或数字")
+    return value
+
+
+def put(key: str, value: Any) -> None:
+    value = validate(key, value)
+    with write_transaction():
+        Setting.insert(key=key, value=json.dumps(value, ensure_ascii=False)).on_conflict(
+            conflict_target=[Setting.key], update={Setting.value: json.dumps(value, ensure_ascii=False)}
+        ).execute()
