@@ -1,0 +1,184 @@
+"""The command line. Every subcommand calls the same core services as the GUI.
+
+Exit codes: 0 success; 1 a refusal or error, explained in one Chinese line on stderr;
+2 wrong command-line usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from xinfang_desk import APP_TITLE, __version__
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse's own words, prefixed so the user knows
+        self.print_usage(sys.stderr)
+        self.exit(2, f"命令行参数有误：{message}\n")
+
+
+def _date(raw: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期应为YYYY-MM-DD：{raw}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="xinfang-desk", description=f"{APP_TITLE}（xinfang-desk）")
+    parser.add_argument("--version", action="version", version=f"xinfang-desk {__version__}")
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help="数据目录（默认为系统用户数据目录；也可用环境变量 XINFANG_DATA_DIR）")
+    parser.add_argument("--demo", action="store_true",
+                        help="数据库为空时先填入演示数据，再打开窗口")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("demo", help="填入演示数据（仅限空数据库）")
+    p.add_argument("--cases", type=int, default=300, help="事项数（默认300）")
+    p.add_argument("--seed", type=int, default=1, help="随机种子（默认1）")
+    p.add_argument("--force", action="store_true", help="数据库已有事项时也追加")
+
+    p = sub.add_parser("import", help="从 JSON Lines 文件导入事项（全部成功或全部不导入）")
+    p.add_argument("file", metavar="FILE.jsonl")
+    p.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+
+    p = sub.add_parser("export", help="导出全部事项为 JSON Lines")
+    p.add_argument("--out", metavar="FILE.jsonl", help="输出文件（默认输出到标准输出）")
+
+    p = sub.add_parser("deadlines", help="列出已超期或临近期限的事项")
+    p.add_argument("--on", type=_date, metavar="YYYY-MM-DD", help="按哪一天计算（默认今天）")
+    p.add_argument("--within", type=int, metavar="DAYS", help="只列出已超期和N日内到期的")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+
+    p = sub.add_parser("search", help="检索事项（姓名、事项内容、编号、查询码、证件号、电话）")
+    p.add_argument("text")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    return parser
+
+
+def _configure_stdio() -> None:
+    # Windows consoles default to a legacy code page; Chinese must not become '?' or crash.
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(encoding="utf-8", errors="replace")
+            except (ValueError, OSError):
+                pass
+
+
+def _open(args):
+    from xinfang_desk.core.paths import resolve_data_dir
+    from xinfang_desk.core.storage import open_data_dir
+
+    return open_data_dir(resolve_data_dir(args.data_dir))
+
+
+def cmd_demo(args) -> int:
+    from xinfang_desk.core.demo import generate_demo
+
+    _open(args)
+    report = generate_demo(args.cases, seed=args.seed, force=args.force)
+    print(f"已生成演示数据：{report}")
+    return 0
+
+
+def cmd_import(args) -> int:
+    from xinfang_desk.core.interchange import import_cases
+
+    _open(args)
+    report = import_cases(Path(args.file), dry_run=args.dry_run)
+    verb = "检查通过，可导入" if args.dry_run else "已导入"
+    print(f"{verb} {report.cases} 件事项。")
+    if report.new_fields:
+        print("新增领域：" + "、".join(report.new_fields))
+    if report.new_units:
+        print("新增单位：" + "、".join(report.new_units))
+    for line, text in report.warnings:
+        print(f"提示 第{line}行：{text}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from xinfang_desk.core.interchange import export_cases
+
+    _open(args)
+    if args.out:
+        count = export_cases(Path(args.out))
+        print(f"已导出 {count} 件事项到 {args.out}", file=sys.stderr)
+    else:
+        export_cases(sys.stdout)
+    return 0
+
+
+def cmd_deadlines(args) -> int:
+    from xinfang_desk.core.deadlines import list_deadlines
+
+    _open(args)
+    items = list_deadlines(today=args.on, within=args.within)
+    if args.json:
+        print(json.dumps([d.as_json() for d in items], ensure_ascii=False, indent=1))
+        return 0
+    if not items:
+        print("没有需要关注的期限。")
+        return 0
+    warnings = sorted({w for d in items for w in d.warnings})
+    for d in items:
+        state = f"超期{-d.days_left}天" if d.overdue else f"剩{d.days_left}天"
+        print(f"{d.case_no}\t{d.label}\t{d.due:%Y-%m-%d}\t{state}\t{d.basis}")
+    for w in warnings:
+        print(f"注意：{w}", file=sys.stderr)
+    return 0
+
+
+def cmd_search(args) -> int:
+    from xinfang_desk.core.search import search_cases
+
+    _open(args)
+    result = search_cases(args.text, limit=args.limit)
+    if args.json:
+        rows = [r.as_json() for r in result.rows]
+        print(json.dumps({"total": result.total, "rows": rows}, ensure_ascii=False, indent=1))
+        return 0
+    for r in result.rows:
+        print(f"{r.case_no}\t{r.received_on:%Y-%m-%d}\t{r.category}\t{r.status_label}\t{r.names}\t{r.summary}")
+    print(f"共 {result.total} 件", file=sys.stderr)
+    return 0
+
+
+COMMANDS = {
+    "demo": cmd_demo,
+    "import": cmd_import,
+    "export": cmd_export,
+    "deadlines": cmd_deadlines,
+    "search": cmd_search,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    _configure_stdio()
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        from xinfang_desk.app import run_gui
+
+        return run_gui(args.data_dir, demo=args.demo)
+    from xinfang_desk.core.errors import XinfangError
+
+    try:
+        return COMMANDS[args.command](args)
+    except XinfangError as exc:
+        print(f"错误：{exc}".replace("\n", " "), file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+    except OSError as exc:
+        print(f"错误：无法读写文件：{exc.filename or ''}（{exc.strerror or exc}）", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
