@@ -19,7 +19,7 @@ from xinfang_desk.core.calendar_store import load_calendar
 from xinfang_desk.core.db import storage_errors
 from xinfang_desk.core.models import Case, CaseEvent
 from xinfang_desk.core.workdays import WorkCalendar
-from xinfang_desk.core.workflow import CaseState, EventData, initial_state, replay
+from xinfang_desk.core.workflow import CaseState, EventData, initial_state, replay_lenient
 
 NOTICE_DAYS = 15  # 第二十二条、第二十三条
 OBJECTION_WORKDAYS = 5  # 第二十三条
@@ -178,12 +178,7 @@ def list_deadlines(today: dt.date | None = None, within: int | None = None,
     for cid, case_no, category, disposition, channel, received, accepted, promised in cases:
         state = initial_state(category=category, disposition=disposition, channel=channel,
                               received_on=received, accepted_on=accepted)
-        try:
-            state = replay(state, events.get(cid, []), rules.window_end)
-        except Exception:  # noqa: BLE001 - a history edited by hand must not hide the rest
-            state = replay(initial_state(category=category, disposition=disposition,
-                                         channel=channel, received_on=received,
-                                         accepted_on=accepted), [], None)
+        state, _problems = replay_lenient(state, events.get(cid, []), rules.window_end)
         for due in deadlines_for(case_no, state, rules, today, promised):
             if due.kind in WINDOW_KINDS and (not include_windows or due.days_left < 0):
                 continue

@@ -242,6 +242,18 @@ def replay(state: CaseState, events, window_end=None) -> CaseState:
     return state
 
 
+def replay_lenient(state: CaseState, events, window_end=None) -> tuple[CaseState, list[str]]:
+    """Like replay, but skips events the state machine refuses (a history edited outside the
+    program) and returns the refusals, so one bad case cannot hide everyone's deadlines."""
+    problems = []
+    for ev in events:
+        try:
+            state = apply(state, ev, window_end)
+        except WorkflowError as exc:
+            problems.append(f"{ev.on:%Y-%m-%d} {v.EVENT_LABELS.get(ev.type, ev.type)}：{exc}")
+    return state, problems
+
+
 # The actions a clerk can take on a case, with a template event to test each against.
 ACTIONS = ("visit", "forwarded", "assigned", "notified", "chased", "feedback", "extended",
            "replied", "satisfaction", "review_requested", "review_answered",
