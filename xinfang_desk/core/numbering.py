@@ -25,12 +25,14 @@ def parse_case_no(case_no: str) -> tuple[str, int, int] | None:
 
 def next_case_no(prefix: str, year: int) -> str:
     """Allocate the next number; call inside the write transaction that saves the case."""
-    counter, _ = CaseCounter.get_or_create(year=year, defaults={"last": 0})
-    seq = counter.last + 1
-    while Case.select().where(Case.case_no == format_case_no(prefix, year, seq)).exists():
-        seq += 1  # numbers imported from elsewhere may already be taken
-    CaseCounter.update(last=seq).where(CaseCounter.year == year).execute()
-    return format_case_no(prefix, year, seq)
+    CaseCounter.get_or_create(year=year, defaults={"last": 0})
+    while True:
+        # One atomic UPDATE … RETURNING: two seats on a shared server never get the same number.
+        (seq,) = (CaseCounter.update(last=CaseCounter.last + 1)
+                  .where(CaseCounter.year == year).returning(CaseCounter.last).tuples().execute())[0]
+        case_no = format_case_no(prefix, year, seq)
+        if not Case.select().where(Case.case_no == case_no).exists():
+            return case_no  # else: a number imported from elsewhere; take the next
 
 
 def note_used_case_no(case_no: str) -> None:

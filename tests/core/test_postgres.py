@@ -1,0 +1,63 @@
+"""The same core on a shared PostgreSQL server (the multi-seat office).
+
+Runs when XINFANG_TEST_PG_URL names an empty database this test may wipe (CI starts a local
+PostgreSQL and sets it); skipped otherwise.
+"""
+
+import datetime as dt
+import os
+
+import pytest
+
+from tests.core.helpers import ID_WANG, intake
+
+PG_URL = os.environ.get("XINFANG_TEST_PG_URL")
+pytestmark = pytest.mark.skipif(not PG_URL, reason="XINFANG_TEST_PG_URL not set (no PostgreSQL)")
+
+TODAY = dt.date(2026, 11, 28)
+
+
+@pytest.fixture
+def pg():
+    pytest.importorskip("psycopg")
+    from playhouse.db_url import connect
+
+    # Start from an empty schema every time.
+    raw = connect(PG_URL)
+    raw.execute_sql("DROP SCHEMA public CASCADE")
+    raw.execute_sql("CREATE SCHEMA public")
+    raw.close()
+    from xinfang_desk.core import storage
+
+    db = storage.open_url(PG_URL)
+    yield db
+    storage.close()
+
+
+def test_migrations_seed_and_register_on_postgres(pg):
+    from xinfang_desk.core import migrations
+    from xinfang_desk.core.cases import get_case, petitioners_of, register_case
+    from xinfang_desk.core.models import CalendarYear, Field
+
+    assert migrations.current_version(pg) == migrations.LATEST
+    assert Field.select().count() > 40
+    assert CalendarYear.get_by_id(2026).status == "official"
+    a = register_case(intake(), today=TODAY)
+    b = register_case(intake(summary="又来反映"), today=TODAY)
+    assert (a.case_no, b.case_no) == ("XF2026-000001", "XF2026-000002")
+    (person, _), = petitioners_of(get_case(a.case_no))
+    assert person.id_number == ID_WANG and person.sex == "女"
+
+
+def test_events_and_deadlines_on_postgres(pg):
+    from xinfang_desk.core.cases import get_case, record_event, register_case
+    from xinfang_desk.core.deadlines import list_deadlines
+    from xinfang_desk.core.workflow import EventData
+
+    saved = register_case(intake(received_on=dt.date(2026, 9, 28), disposition="转送",
+                                 unit="民政局", channel="上级转送", channel_ref="转〔2026〕1号"),
+                          today=TODAY)
+    dues = {d.kind: d for d in list_deadlines(today=dt.date(2026, 9, 29))}
+    assert dues["objection"].due == dt.date(2026, 10, 10)
+    record_event(saved.case_no, EventData("forwarded", dt.date(2026, 9, 29), ref="民转1号"))
+    assert get_case(saved.case_no).status == "forwarded"
