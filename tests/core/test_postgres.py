@@ -61,3 +61,22 @@ def test_events_and_deadlines_on_postgres(pg):
     assert dues["objection"].due == dt.date(2026, 10, 10)
     record_event(saved.case_no, EventData("forwarded", dt.date(2026, 9, 29), ref="民转1号"))
     assert get_case(saved.case_no).status == "forwarded"
+
+
+def test_search_and_repeats_on_postgres(pg):
+    from xinfang_desk.core.cases import PetitionerInput, register_case
+    from xinfang_desk.core.repeats import find_repeats
+    from xinfang_desk.core.search import search_cases
+
+    wage = register_case(intake(), today=TODAY)
+    other = register_case(intake(summary="反映小区噪音扰民", request="要求处理噪音",
+                                 facts="楼下商铺夜间施工", field="环境保护/噪声污染",
+                                 petitioners=[PetitionerInput(name="赵德明", phone="0817-2223344")]),
+                          today=TODAY)
+    assert [r.case_no for r in search_cases("拖欠工资").rows] == [wage.case_no]
+    assert [r.case_no for r in search_cases("噪音").rows] == [other.case_no]
+    assert [r.case_no for r in search_cases("赵德明").rows] == [other.case_no]
+    assert [r.case_no for r in search_cases("0817-2223344").rows] == [other.case_no]
+    matches = find_repeats(id_number=ID_WANG, text="单位拖欠工资")
+    assert matches[0].case_no == wage.case_no
+    assert "身份证号相同" in matches[0].reasons
