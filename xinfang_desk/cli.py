@@ -7,6 +7,7 @@ Exit codes: 0 success; 1 a refusal or error, explained in one Chinese line on st
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import sys
@@ -141,11 +142,13 @@ def cmd_search(args) -> int:
     _open(args)
     result = search_cases(args.text, limit=args.limit)
     if args.json:
-        rows = [r.as_json() for r in result.rows]
+        rows = [{**dataclasses.asdict(r), "received_on": r.received_on.isoformat()}
+                for r in result.rows]
         print(json.dumps({"total": result.total, "rows": rows}, ensure_ascii=False, indent=1))
         return 0
     for r in result.rows:
-        print(f"{r.case_no}\t{r.received_on:%Y-%m-%d}\t{r.category}\t{r.status_label}\t{r.names}\t{r.summary}")
+        print(f"{r.case_no}\t{r.received_on:%Y-%m-%d}\t{r.category}\t{r.status_label}"
+              f"\t{r.petitioners}\t{r.summary}")
     print(f"共 {result.total} 件", file=sys.stderr)
     return 0
 
