@@ -84,7 +84,7 @@ def cmd_demo(args) -> int:
 
     _open(args)
     report = generate_demo(args.cases, seed=args.seed, force=args.force)
-    print(f"已生成演示数据：{report}")
+    print(f"已生成演示数据：{report.summary()}")
     return 0
 
 

@@ -344,6 +344,10 @@ class DemoReport:
     warnings: int = 0
     seconds: float = 0.0
 
+    def summary(self) -> str:
+        return (f"{self.cases} 件事项（集体访 {self.group_visits} 件，重复来访 {self.repeat_visits} 次），"
+                f"{self.events} 条办理记录，{self.petitioners} 位信访人，用时 {self.seconds:.1f} 秒")
+
 
 class _Stop(Exception):
     """The next event would fall after `today`: the case stays where it is."""
