@@ -514,6 +514,12 @@ def _read_lines(path) -> list[tuple[int, str]]:
     else:
         try:
             raw = Path(path).read_bytes()
+        except FileNotFoundError as exc:
+            raise XinfangError(f"找不到文件{path}") from exc
+        except IsADirectoryError as exc:
+            raise XinfangError(f"{path}是文件夹，请指定要导入的 .jsonl 文件") from exc
+        except PermissionError as exc:
+            raise XinfangError(f"没有权限读取文件{path}") from exc
         except OSError as exc:
             raise XinfangError(f"无法读取文件{path}：{exc.strerror or exc}") from exc
     if isinstance(raw, bytes):
