@@ -25,6 +25,7 @@ SPECS = {
     s.key: s
     for s in (
         SettingSpec("office_name", "单位名称", "某某县信访接待室"),
+        SettingSpec("office_address", "单位地址", ""),
         SettingSpec("office_phone", "咨询电话", ""),
         SettingSpec("reception_hours", "接待时间", "工作日 上午9:00-12:00 下午14:00-17:30"),
         # organ: 第二十三条 (written notice within 15 days); bureau: 第二十二条 (forward within 15 days)
