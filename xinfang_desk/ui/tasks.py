@@ -45,17 +45,22 @@ class TaskRunner(QObject):
         self._alive.add(signals)  # keep the QObject alive until delivery
 
         def done(result):
-            self._alive.discard(signals)
+            self._release(signals)
             on_done(result)
 
         def failed(exc):
-            self._alive.discard(signals)
+            self._release(signals)
             if on_failed:
                 on_failed(exc)
 
         signals.sig_done.connect(done)
         signals.sig_failed.connect(failed)
         self.pool.start(_Job(fn, signals))
+
+    def _release(self, signals: _Signals) -> None:
+        # The closures above refer back to `signals`: break the cycle so jobs do not pile up.
+        self._alive.discard(signals)
+        signals.deleteLater()
 
     def wait(self, msecs: int = 5000) -> bool:
         return self.pool.waitForDone(msecs)
