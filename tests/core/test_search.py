@@ -276,3 +276,52 @@ def test_like_fallback_when_not_on_sqlite(cases, monkeypatch):
     check(search_cases('"拖欠工资'), cases)
     res = search_cases("反映", limit=1)
     assert res.total == 3 and [r.case_no for r in res.rows] == [cases["noise"].case_no]
+
+
+# ---------------------------------------------------------------------------- order and masking
+
+def test_order_by_received_on_and_case_no(cases):
+    check(search_cases(order_by="received_on"), cases,
+          "wage", "light", "dibao", "accuse", "percent", "noise")
+    check(search_cases(order_by="-received_on"), cases,
+          "noise", "percent", "accuse", "dibao", "light", "wage")
+    check(search_cases(order_by="case_no"), cases,
+          "wage", "light", "dibao", "accuse", "percent", "noise")
+    # the LIKE scan path (1–2 characters) honours the order too
+    check(search_cases("反映", order_by="received_on"), cases, "wage", "percent", "noise")
+
+
+def test_order_by_vocabularies_follows_their_natural_order(cases):
+    # 建议意见 < 检举控告 < 申诉求决 < 咨询; ties by id in the same direction
+    check(search_cases(order_by="category"), cases,
+          "light", "accuse", "wage", "percent", "noise", "dibao")
+    check(search_cases(order_by="-category"), cases,
+          "dibao", "noise", "percent", "wage", "accuse", "light")
+    # 已登记 < 办理中 < ... < 已办结
+    got = [r.status for r in search_cases(order_by="status").rows]
+    assert got == [v.REGISTERED, v.ACCEPTED, v.ACCEPTED, v.ACCEPTED, v.ACCEPTED, v.CLOSED]
+    got = [r.channel for r in search_cases(order_by="-channel").rows]
+    assert got == ["网上", "来电", "来信", "来访", "来访", "来访"]
+
+
+def test_order_by_pages_are_stable(cases):
+    pages = [search_cases(order_by="status", limit=2, offset=o) for o in (0, 2, 4)]
+    got = [r.case_no for p in pages for r in p.rows]
+    assert got == [r.case_no for r in search_cases(order_by="status").rows]
+    assert all(p.total == 6 for p in pages)
+
+
+def test_unknown_order_is_refused(cases):
+    with pytest.raises(ValueError):
+        search_cases(order_by="summary")
+
+
+def test_rows_carry_the_first_petitioners_masked_id_and_phone(cases):
+    rows = {r.case_no: r for r in search_cases().rows}
+    wage = rows[cases["wage"].case_no]
+    assert wage.id_masked == ID_ZHANG[:6] + "********" + ID_ZHANG[-4:]
+    assert wage.phone_masked == "138****0001"
+    assert ID_ZHANG not in repr(wage) and "13800000001" not in repr(wage)
+    assert rows[cases["light"].case_no].phone_masked == "0817-****5678"
+    assert rows[cases["light"].case_no].id_masked == ""
+    assert rows[cases["dibao"].case_no].phone_masked == "139****0002"  # the alternative phone
