@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from xinfang_desk.core.db import write_transaction
+from xinfang_desk.core.db import storage_errors, write_transaction
 from xinfang_desk.core.errors import FieldError
 from xinfang_desk.core.models import CalendarDay, CalendarYear
 from xinfang_desk.core.workdays import WorkCalendar, china_calendar_seed
@@ -74,3 +74,25 @@ def set_day(day: dt.date, kind: str | None, name: str = "") -> None:
             conflict_target=[CalendarYear.year],
             update={CalendarYear.status: "official", CalendarYear.source: "手工录入"},
         ).execute()
+
+
+def days_of_year(year: int) -> list[tuple[dt.date, str, str]]:
+    """The holiday/调休 rows of one year, by date: (day, "holiday"|"workday", name)."""
+    with storage_errors():
+        rows = (CalendarDay.select().where(
+            (CalendarDay.day >= dt.date(year, 1, 1)) & (CalendarDay.day <= dt.date(year, 12, 31)))
+            .order_by(CalendarDay.day))
+        return [(r.day, r.kind, r.name) for r in rows]
+
+
+def year_status(year: int) -> tuple[str | None, str]:
+    """(status, source) of a year: status "official" / "provisional", or None without data;
+    source "holidays" (seeded) or "手工录入" (edited by the office)."""
+    with storage_errors():
+        row = CalendarYear.get_or_none(CalendarYear.year == year)
+        return (row.status, row.source) if row else (None, "")
+
+
+def known_years() -> list[int]:
+    with storage_errors():
+        return sorted(r.year for r in CalendarYear.select(CalendarYear.year))

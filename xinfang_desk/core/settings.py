@@ -89,3 +89,21 @@ def put(key: str, value: Any) -> None:
         Setting.insert(key=key, value=json.dumps(value, ensure_ascii=False)).on_conflict(
             conflict_target=[Setting.key], update={Setting.value: json.dumps(value, ensure_ascii=False)}
         ).execute()
+
+
+def put_many(values: dict[str, Any]) -> dict[str, FieldError]:
+    """Validate every value first; save all of them in one transaction only if all are valid.
+    Returns the errors by key (empty when saved), so a form can show each beside its field."""
+    errors: dict[str, FieldError] = {}
+    clean: dict[str, Any] = {}
+    for key, value in values.items():
+        try:
+            clean[key] = validate(key, value)
+        except FieldError as exc:
+            errors[key] = exc
+    if errors:
+        return errors
+    with write_transaction():
+        for key, value in clean.items():
+            put(key, value)
+    return {}

@@ -108,3 +108,14 @@ def add_unit(name: str, phone: str = "") -> Unit:
         if Unit.select().where(Unit.name == name).exists():
             raise FieldError("单位名称", f"“{name}”已在名录中")
         return Unit.create(name=name, phone=phone.strip())
+
+
+def set_default_unit(field_id: int, unit_name: str) -> None:
+    """The unit a field's matters are usually forwarded to ("" clears it)."""
+    with storage_errors(), write_transaction():
+        unit = None
+        if unit_name.strip():
+            unit = Unit.get_or_none(Unit.name == unit_name.strip())
+            if unit is None:
+                raise FieldError("默认承办单位", f"“{unit_name}”不在单位名录中")
+        Field.update(default_unit=unit).where(Field.id == field_id).execute()
