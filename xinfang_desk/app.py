@@ -29,7 +29,6 @@ def run_gui(data_dir_arg: str | None = None, *, demo: bool = False) -> int:
     from xinfang_desk.core.errors import XinfangError
     from xinfang_desk.core.paths import resolve_data_dir
     from xinfang_desk.core.storage import open_data_dir
-    from xinfang_desk.ui.main_window import MainWindow
     from xinfang_desk.ui.style import setup_application
 
     app = QApplication.instance() or QApplication(sys.argv)
@@ -46,6 +45,14 @@ def run_gui(data_dir_arg: str | None = None, *, demo: bool = False) -> int:
     except XinfangError as exc:
         QMessageBox.critical(None, APP_TITLE, str(exc))
         return 1
-    window = MainWindow(data_dir)
+    window = build_main_window(data_dir)
     window.show()
     return app.exec()
+
+
+def build_main_window(data_dir, today=None):
+    """The main window over an opened data directory (also used by tests and the screenshot
+    script). A log-in step, once it exists, is bypassed only through an explicit argument."""
+    from xinfang_desk.ui.main_window import MainWindow
+
+    return MainWindow(data_dir, today=today)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from xinfang_desk.core.case_detail import ACTION_LABELS, ACTION_ORDER
-from xinfang_desk.ui.deadline_model import OVERDUE_COLOUR, SOON_COLOUR
+from xinfang_desk.ui.colours import OVERDUE_COLOUR, SOON_COLOUR
 from xinfang_desk.ui.event_dialogs import EventDialog
 from xinfang_desk.ui.tasks import TaskRunner
 

@@ -14,8 +14,8 @@ import datetime as dt
 from collections import OrderedDict
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QColor
 
+from xinfang_desk.ui.colours import CLOSED_COLOUR, CONFIDENTIAL_COLOUR
 from xinfang_desk.ui.tasks import TaskRunner
 
 # (header, search order key or None if the column cannot be sorted)
@@ -39,8 +39,6 @@ ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the core CaseRow itself
 
 CONFIDENTIAL_MARK = "（保密）"
 PLACEHOLDER = "……"
-CLOSED_COLOUR = QColor("#757575")
-CONFIDENTIAL_COLOUR = QColor("#ad1457")
 
 
 def _display(row, col: int) -> str:

@@ -7,13 +7,12 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QColor, QFont
 
 from xinfang_desk.core.followup import SECTION_KEYS, Board, BoardItem, filter_items
+from xinfang_desk.ui.colours import OVERDUE_COLOUR, SOON_COLOUR
 
 COLUMNS = ("案件编号", "期限", "到期日", "剩余", "事项摘要", "类别", "承办单位", "信访人",
            "状态", "依据")
 COL_CASE, COL_KIND, COL_DUE, COL_LEFT, COL_SUMMARY = 0, 1, 2, 3, 4
 
-OVERDUE_COLOUR = QColor("#c62828")
-SOON_COLOUR = QColor("#ef6c00")
 SECTION_BACKGROUND = QColor("#eef2f7")
 
 ItemRole = Qt.ItemDataRole.UserRole + 1  # the BoardItem of a row (None on section rows)

@@ -1,27 +1,121 @@
-"""The main window: wires pages together, nothing more."""
+"""The main window: wires the pages together and remembers its geometry, nothing more."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget
+import datetime as dt
+
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QTableView, QTabWidget, QTreeView
 
 from xinfang_desk import APP_TITLE, __version__
-from xinfang_desk.ui.overview_page import OverviewPage
+from xinfang_desk.core.paths import DataDir
+from xinfang_desk.ui.case_detail_dialog import CaseDetailDialog
+from xinfang_desk.ui.cases_page import CasesPage
+from xinfang_desk.ui.followup_page import FollowupPage
+from xinfang_desk.ui.intake_page import IntakePage
+from xinfang_desk.ui.settings_page import SettingsPage
 from xinfang_desk.ui.tasks import TaskRunner
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, data_dir, today=None, parent=None):
+    def __init__(self, data_dir: DataDir, today: dt.date | None = None, parent=None):
         super().__init__(parent)
+        self.setObjectName("mainWindow")
         self.setWindowTitle(f"{APP_TITLE} {__version__}")
-        self.resize(1100, 700)
+        self.data_dir = data_dir
+        self.today = today
         self.tasks = TaskRunner(self)
+        # UI state lives in the data directory with everything else, not in the registry.
+        self.ui_state = QSettings(str(data_dir.root / "ui.ini"), QSettings.Format.IniFormat)
+        self._details: dict[str, CaseDetailDialog] = {}
+
+        self.intake = IntakePage(self.tasks, data_dir, today=today)
+        self.cases = CasesPage(self.tasks, today=today)
+        self.followup = FollowupPage(self.tasks, today=today)
+        self.settings = SettingsPage(self.tasks)
+
         self.tabs = QTabWidget()
-        self.overview = OverviewPage(self.tasks, today=today)
-        self.tabs.addTab(self.overview, "首页")
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.addTab(self.intake, "接待登记")
+        self.tabs.addTab(self.cases, "案件列表")
+        self.tabs.addTab(self.followup, "跟踪督办")
+        self.tabs.addTab(self.settings, "设置")
         self.setCentralWidget(self.tabs)
         self.statusBar().addPermanentWidget(QLabel(f"数据目录：{data_dir.root}"))
-        self.overview.refresh()
+        self._add_tab_shortcuts()
+
+        for page in (self.intake, self.cases, self.followup):
+            page.sig_open_case_requested.connect(self.open_case)
+        self.intake.sig_case_saved.connect(self._case_changed)
+        self.followup.sig_case_changed.connect(self._case_changed)
+        self.followup.sig_reminder.connect(self._remind)
+        self.cases.sig_status_message.connect(self._list_count)
+        self.settings.sig_settings_changed.connect(self._settings_changed)
+
+        self._restore_state()
+        self.cases.refresh()
+        self.followup.refresh()
+
+    def _add_tab_shortcuts(self) -> None:
+        for index in range(self.tabs.count()):
+            action = QAction(self)
+            action.setShortcut(QKeySequence(f"Alt+{index + 1}"))
+            action.triggered.connect(lambda _=False, i=index: self.tabs.setCurrentIndex(i))
+            self.addAction(action)
+
+    def open_case(self, case_no: str) -> None:
+        dialog = self._details.get(case_no)
+        if dialog is None:
+            dialog = CaseDetailDialog(case_no, self.tasks, today=self.today, parent=self)
+            dialog.sig_case_changed.connect(self._case_changed)
+            dialog.finished.connect(lambda _=0, c=case_no: self._details.pop(c, None))
+            self._details[case_no] = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+
+    def _case_changed(self, _case_no: str = "") -> None:
+        self.cases.refresh()
+        self.followup.refresh()
+
+    def _settings_changed(self) -> None:
+        self.intake.refresh()
+        self._case_changed()
+
+    def _remind(self, text: str) -> None:
+        # Non-blocking: the clerk may be in the middle of an intake.
+        self.statusBar().showMessage(text, 60000)
+
+    def _list_count(self, text: str) -> None:
+        if self.tabs.currentWidget() is self.cases:
+            self.statusBar().showMessage(text, 10000)
+
+    def _views(self):
+        for view in self.findChildren(QTableView) + self.findChildren(QTreeView):
+            if view.objectName():
+                yield view
+
+    def _restore_state(self) -> None:
+        geometry = self.ui_state.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        for view in self._views():
+            state = self.ui_state.value(f"columns/{view.objectName()}")
+            if state is not None:
+                header = view.horizontalHeader() if isinstance(view, QTableView) else view.header()
+                header.restoreState(state)
+
+    def save_state(self) -> None:
+        self.ui_state.setValue("window/geometry", self.saveGeometry())
+        for view in self._views():
+            header = view.horizontalHeader() if isinstance(view, QTableView) else view.header()
+            self.ui_state.setValue(f"columns/{view.objectName()}", header.saveState())
+        self.ui_state.sync()
 
     def closeEvent(self, event):  # noqa: N802 - Qt API
+        self.save_state()
         self.tasks.wait(10000)  # let a running save finish before the window goes
         super().closeEvent(event)

@@ -24,7 +24,12 @@ class _Job(QRunnable):
         try:
             result = self.fn()
         except Exception as exc:  # noqa: BLE001 - reported to the GUI, which shows it
-            log.exception("background task failed")
+            from xinfang_desk.core.errors import XinfangError
+
+            if isinstance(exc, XinfangError):  # a refusal the user reads, not a bug
+                log.info("refused: %s", exc)
+            else:
+                log.exception("background task failed")
             self.signals.sig_failed.emit(exc)
         else:
             self.signals.sig_done.emit(result)

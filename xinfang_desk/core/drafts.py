@@ -1,0 +1,76 @@
+"""The intake form's draft: survives a crash or a power cut, so no visitor is asked twice.
+
+A small JSON file in the data directory, replaced atomically (temp file, fsync, rename)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+from xinfang_desk.core.paths import DataDir
+
+log = logging.getLogger(__name__)
+
+DRAFT_NAME = "intake.json"
+
+
+def draft_path(data_dir: DataDir) -> Path:
+    return data_dir.root / "drafts" / DRAFT_NAME
+
+
+def save_draft(data_dir: DataDir, draft: dict) -> None:
+    path = draft_path(data_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(draft, ensure_ascii=False, indent=1)
+    fd, tmp = tempfile.mkstemp(prefix=".intake-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    # The rename itself must reach the disk too; directories cannot be opened on Windows.
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def load_draft(data_dir: DataDir) -> dict | None:
+    """The saved draft, or None. A damaged file is moved aside (intake.json.bad), not lost."""
+    path = draft_path(data_dir)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    try:
+        draft = json.loads(text)
+        if not isinstance(draft, dict):
+            raise ValueError("draft is not an object")
+    except ValueError:
+        log.warning("damaged intake draft moved aside: %s", path)
+        with contextlib.suppress(OSError):
+            os.replace(path, path.with_name(DRAFT_NAME + ".bad"))
+        return None
+    return draft
+
+
+def clear_draft(data_dir: DataDir) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        draft_path(data_dir).unlink()
