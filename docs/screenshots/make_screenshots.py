@@ -1,0 +1,89 @@
+"""Make the README screenshots: every tab of the main window over demo data, offscreen.
+
+    .venv/bin/python docs/screenshots/make_screenshots.py [--out docs/screenshots]
+
+The demo history is generated with a fixed seed into a temporary data directory, so the
+pictures are reproducible and no real data can appear in them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+TODAY = dt.date(2026, 11, 27)
+
+
+def settle(app, window, rounds: int = 40) -> None:
+    for _ in range(rounds):
+        window.tasks.wait(5000)
+        app.processEvents()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+
+    from PySide6.QtWidgets import QApplication
+
+    from xinfang_desk.app import build_main_window
+    from xinfang_desk.core import storage
+    from xinfang_desk.core.demo import generate_demo
+    from xinfang_desk.ui.style import setup_application
+
+    app = QApplication(sys.argv)
+    setup_application(app)
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir = storage.open_data_dir(Path(tmp))
+        generate_demo(400, seed=7, today=TODAY)
+        window = build_main_window(data_dir, today=TODAY)
+        window.resize(1280, 800)
+        window.show()
+        settle(app, window)
+        names = ["intake", "cases", "followup", "settings"]
+        # A returning visitor being typed in, so the history panel has something to show.
+        from xinfang_desk.core.models import Petitioner
+
+        person = Petitioner.select().where(Petitioner.id_number.is_null(False)).first()
+        block = window.intake.petitioners.primary
+        block.name.setText(person.name)
+        block.id_number.setText(person.id_number)
+        window.intake.summary.setText("再次反映拖欠工资问题")
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline:  # let the debounced history lookup run
+            settle(app, window, 1)
+            time.sleep(0.05)
+        for index, name in enumerate(names):
+            window.tabs.setCurrentIndex(index)
+            settle(app, window, 10)
+            window.grab().save(str(out / f"{name}.png"))
+        window.tabs.setCurrentIndex(1)
+        settle(app, window, 10)
+        case_no = window.cases.model.index(0, 0).data()
+        if case_no:
+            window.open_case(case_no)
+            settle(app, window)
+            dialog = window._details[case_no]
+            dialog.resize(1000, 760)
+            settle(app, window, 10)
+            dialog.grab().save(str(out / "case-detail.png"))
+        window.close()
+        storage.close()
+    print(f"screenshots written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
