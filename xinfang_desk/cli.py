@@ -59,6 +59,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("text")
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--json", action="store_true", help="输出 JSON")
+
+    p = sub.add_parser("print", help="生成事项文书（PDF），并记入办理过程")
+    p.add_argument("case_no", metavar="CASE_NO")
+    p.add_argument("--doc", required=True, metavar="DOC",
+                   choices=("receipt", "register", "accept", "reject", "forward", "extend",
+                            "reply", "adoption", "service"),
+                   help="receipt|register|accept|reject|forward|extend|reply|adoption|service")
+    p.add_argument("--out", required=True, metavar="FILE.pdf", help="输出文件")
+    p.add_argument("--on", type=_date, metavar="YYYY-MM-DD", help="按哪一天出具（默认今天）")
     return parser
 
 
@@ -153,12 +162,32 @@ def cmd_search(args) -> int:
     return 0
 
 
+def cmd_print(args) -> int:
+    import os
+
+    from xinfang_desk.core.documents import DOCUMENTS, build_document, record_printed
+
+    _open(args)
+    pdf = build_document(args.case_no, args.doc, today=args.on)
+    path = Path(args.out)
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(pdf)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    record_printed(args.case_no, args.doc, on=args.on)
+    print(f"已生成 {DOCUMENTS[args.doc]}：{args.out}")
+    return 0
+
+
 COMMANDS = {
     "demo": cmd_demo,
     "import": cmd_import,
     "export": cmd_export,
     "deadlines": cmd_deadlines,
     "search": cmd_search,
+    "print": cmd_print,
 }
 
 

@@ -675,6 +675,10 @@ def generate_demo(n_cases: int = 300, seed: int = 1, today: dt.date | None = Non
             report.repeat_cases += 1
         specs.append(spec)
     specs.sort(key=lambda s: (s.data.received_on, s.seq))
+    for spec in specs:
+        # The desk prints a receipt for many walk-ins (deterministic: the rng is untouched).
+        if spec.data.channel == "来访" and spec.seq % 3 == 0:
+            spec.events.insert(0, EventData(type="printed", on=spec.data.received_on, note="回执"))
 
     window_end = rules.window_end
     with storage_errors():

@@ -36,6 +36,7 @@ EVENT_TYPES = (
     "rereview_answered",
     "closed",
     "reopened",
+    "printed",
 )
 
 EVENT_LABELS = {
@@ -54,6 +55,7 @@ EVENT_LABELS = {
     "rereview_answered": "复核答复",
     "closed": "办结",
     "reopened": "重新办理",
+    "printed": "打印文书",
 }
 
 # Case statuses (stored as these codes; labels for display).

@@ -27,18 +27,27 @@ from PySide6.QtWidgets import (
 
 from xinfang_desk.core.case_detail import ACTION_LABELS, ACTION_ORDER
 from xinfang_desk.ui.colours import OVERDUE_COLOUR, SOON_COLOUR
+from xinfang_desk.ui.documents_menu import DocumentOpener, DocumentsBox, document_titles
 from xinfang_desk.ui.event_dialogs import EventDialog
 from xinfang_desk.ui.tasks import TaskRunner
 
 BUTTONS_PER_ROW = 8
 
 
-def load_for_dialog(case_no: str, today: dt.date | None):
-    """Runs on the worker thread: the case detail and the unit names for the forms."""
+def load_for_dialog(case_no: str, today: dt.date | None, with_documents: bool = False):
+    """Runs on the worker thread: the case detail, the unit names for the forms and (文书)
+    which documents may be produced now."""
     from xinfang_desk.core.case_detail import load_case_detail
     from xinfang_desk.core.taxonomy import list_units
 
-    return load_case_detail(case_no, today=today), list_units()
+    detail, units = load_case_detail(case_no, today=today), list_units()
+    # --- 文书 (printing) ---
+    available = None
+    if with_documents:
+        from xinfang_desk.ui.documents_menu import load_availability
+
+        available = load_availability(case_no, today)
+    return detail, units, available
 
 
 def _table(name: str, headers: list[str]) -> QTableWidget:
@@ -133,6 +142,18 @@ class CaseDetailDialog(QDialog):
         actions_box = QGroupBox("办理")
         actions_box.setLayout(grid)
 
+        # --- 文书 (printing): a button per document, previewed and printed via the opener ---
+        self.documents_box: DocumentsBox | None = None
+        try:
+            titles = document_titles()
+        except ImportError:  # the document builder is not installed
+            titles = None
+        if titles:
+            self.documents_box = DocumentsBox(titles)
+            self.documents_box.sig_document_requested.connect(self.open_document)
+        self.documents = DocumentOpener(tasks, self, today=today)
+        self.documents.sig_printed.connect(self._document_printed)
+
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
         close.rejected.connect(self.reject)
@@ -142,6 +163,8 @@ class CaseDetailDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(splitter, 1)
         layout.addWidget(actions_box)
+        if self.documents_box is not None:
+            layout.addWidget(self.documents_box)
         bottom = QHBoxLayout()
         bottom.addStretch(1)
         bottom.addWidget(close)
@@ -161,7 +184,9 @@ class CaseDetailDialog(QDialog):
 
     def reload(self) -> None:
         case_no, today = self.case_no, self._today
-        self._tasks.run(lambda: load_for_dialog(case_no, today), self._show, self._failed)
+        with_docs = self.documents_box is not None
+        self._tasks.run(lambda: load_for_dialog(case_no, today, with_docs), self._show,
+                        self._failed)
 
     def _failed(self, exc) -> None:
         self.message.setText(f"读取失败：{exc}")
@@ -169,7 +194,7 @@ class CaseDetailDialog(QDialog):
         self.sig_loaded.emit()
 
     def _show(self, loaded) -> None:
-        detail, units = loaded
+        detail, units, available = loaded
         self.detail, self.units = detail, units
         summary = dict(detail.fields).get("事项摘要", "")
         secret = "（保密）" if detail.confidential else ""
@@ -187,6 +212,8 @@ class CaseDetailDialog(QDialog):
             reason = detail.actions.get(action)
             button.setEnabled(reason is None)
             button.setToolTip(reason or "")
+        if self.documents_box is not None and available is not None:
+            self.documents_box.set_availability(available)
         self.sig_loaded.emit()
 
     def _fill_record(self, detail) -> None:
@@ -265,6 +292,14 @@ class CaseDetailDialog(QDialog):
         self.form = form
         form.open()
         return form
+
+    def open_document(self, doc: str) -> None:
+        """文书: build `doc` on the worker and open its preview (printing is then recorded,
+        the timeline reloaded and sig_case_changed emitted)."""
+        self.documents.open(self.case_no, doc)
+
+    def _document_printed(self, case_no: str, _doc: str) -> None:
+        self._recorded(case_no)
 
     def _recorded(self, case_no: str) -> None:
         self.reload()

@@ -39,6 +39,7 @@ from xinfang_desk.core.errors import (
     XinfangError,
 )
 from xinfang_desk.core.paths import DataDir
+from xinfang_desk.ui.documents_menu import DocumentOpener
 from xinfang_desk.ui.history_panel import HistoryPanel
 from xinfang_desk.ui.petitioner_block import PetitionerBlock, error_label, show_message
 from xinfang_desk.ui.tasks import TaskRunner
@@ -186,6 +187,17 @@ class IntakePage(QWidget):
         self.banner.setStyleSheet(BANNER_STYLE)
         self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.banner.hide()
+        # --- 文书 (printing): 打印回执 beside the saved banner, for the case just saved ---
+        self.printed_case_no = ""
+        self.print_receipt_button = QPushButton("打印回执")
+        self.print_receipt_button.setObjectName("printReceiptButton")
+        self.print_receipt_button.setToolTip("预览并打印刚保存事项的回执")
+        self.print_receipt_button.clicked.connect(self.print_receipt)
+        self.print_receipt_button.hide()
+        self.documents = DocumentOpener(self._tasks, self, today=self._today)
+        banner_row = QHBoxLayout()
+        banner_row.addWidget(self.banner, 1)
+        banner_row.addWidget(self.print_receipt_button)
         self.message = QLabel()
         self.message.setObjectName("messageArea")
         self.message.setWordWrap(True)
@@ -241,7 +253,7 @@ class IntakePage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.setSpacing(6)
-        layout.addWidget(self.banner)
+        layout.addLayout(banner_row)
         layout.addWidget(self.notice)
         layout.addWidget(self.message)
         layout.addLayout(body, 1)
@@ -657,6 +669,8 @@ class IntakePage(QWidget):
         self.save_button.setEnabled(True)
         status = v.STATUS_LABELS.get(saved.status, saved.status)
         self._finish(f"已保存：{saved.case_no}　查询码 {saved.query_code}　（{status}）")
+        self.printed_case_no = saved.case_no  # 文书: 打印回执 for this case
+        self.print_receipt_button.show()
         if saved.warnings:
             self._show_message("提示：" + "；".join(saved.warnings), WARNING_STYLE)
         self.sig_case_saved.emit(saved.case_no)
@@ -682,6 +696,7 @@ class IntakePage(QWidget):
 
     def _finish(self, banner: str) -> None:
         """After a save: confirm, clear for the next visitor, drop the draft."""
+        self.print_receipt_button.hide()
         self.banner.setText(banner)
         self.banner.show()
         self.notice.hide()
@@ -742,6 +757,11 @@ class IntakePage(QWidget):
     def _alert(self, title: str, text: str) -> None:
         QMessageBox.critical(self, title, text)
 
+    def print_receipt(self) -> None:
+        """文书: build the receipt of the case just saved (worker) and open its preview."""
+        if self.printed_case_no:
+            self.documents.open(self.printed_case_no, "receipt")
+
     # ================================================================== clearing
 
     def new_intake(self) -> None:
@@ -749,6 +769,7 @@ class IntakePage(QWidget):
         if not self.is_blank() and not self._confirm("新登记", "清空当前填写的内容，登记下一位来访人？"):
             return
         self.banner.hide()
+        self.print_receipt_button.hide()
         self.notice.hide()
         self.message.hide()
         self.clear_form()
