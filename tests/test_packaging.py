@@ -127,6 +127,27 @@ def test_frozen_deadlines_uses_holidays(tmp_path: Path) -> None:
 
 
 @frozen
+def test_frozen_program_prints_documents_with_the_bundled_fonts(tmp_path: Path) -> None:
+    """Demo data, then a receipt and a register form from the frozen CLI: ReportLab, the
+    bundled TrueType fonts and the seed data all made it into the build."""
+    exe = Path(FROZEN_DIR) / EXE_NAME
+    data = tmp_path / "data"
+    run = [str(exe), "--data-dir", str(data)]
+    demo = subprocess.run(run + ["demo", "--cases", "20"], capture_output=True, text=True,
+                          timeout=300)
+    assert demo.returncode == 0, demo.stderr
+    with closing(sqlite3.connect(data / "xinfang.sqlite3")) as con:
+        case_no = con.execute("select case_no from xf_case order by id limit 1").fetchone()[0]
+    for doc in ("receipt", "register"):
+        out = tmp_path / f"{doc}.pdf"
+        result = subprocess.run(run + ["print", case_no, "--doc", doc, "--out", str(out)],
+                                capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr
+        pdf = out.read_bytes()
+        assert pdf.startswith(b"%PDF") and b"/FontFile2" in pdf
+
+
+@frozen
 def test_frozen_gui_starts_offscreen(tmp_path: Path) -> None:
     """The frozen GUI must come up (Qt plugins, fonts, resources found) and keep running."""
     exe = Path(FROZEN_DIR) / EXE_NAME

@@ -22,6 +22,7 @@ from xinfang_desk.core.documents import (
 from xinfang_desk.core.errors import WorkflowError, XinfangError
 from xinfang_desk.core.interchange import export_cases, import_cases
 from xinfang_desk.core.models import Unit
+from xinfang_desk.core.resources import resources_dir
 from xinfang_desk.core.workflow import EventData
 
 TODAY = dt.date(2026, 10, 20)
@@ -195,6 +196,33 @@ def test_rare_name_characters(store):
     rare = register_case(intake(petitioners=[PetitionerInput(name="王𠀋")]), today=TODAY)
     with pytest.raises(XinfangError, match="以下字符无法打印：𠀋"):
         build_document(rare.case_no, "register", today=TODAY)
+
+
+def test_extension_a_characters_print_through_the_fallback_font(store):
+    # 䶮 (U+4DAE) is not in WenQuanYi Micro Hei; the bundled AR PL UMing has it.
+    assert missing_glyphs("刘䶮") == []
+    case = register_case(intake(petitioners=[PetitionerInput(name="刘䶮", address="顺庆区")]),
+                         today=TODAY)
+    pdf = build_document(case.case_no, "receipt", today=TODAY)
+    assert "刘䶮" in flat(text(pdf))
+    fonts = {str(f.get_object()["/BaseFont"]) for page in PdfReader(io.BytesIO(pdf)).pages
+             for f in page["/Resources"]["/Font"].values()}
+    assert any("UMing" in name or "XFSong" in name for name in fonts), fonts
+
+
+def test_the_office_font_setting_is_used_and_a_bad_path_is_reported(store, tmp_path):
+    with pytest.raises(XinfangError, match="找不到字体文件"):
+        settings.put("document_font", str(tmp_path / "simsun.ttc"))
+    broken = tmp_path / "broken.ttf"
+    broken.write_bytes(b"not a font")
+    settings.put("document_font", str(broken))
+    saved = accepted_case()
+    with pytest.raises(XinfangError, match="文书字体无法使用"):
+        build_document(saved.case_no, "receipt", today=TODAY)
+    settings.put("document_font", str(resources_dir() / "fonts" / "uming.ttc"))
+    pdf = build_document(saved.case_no, "receipt", today=TODAY)
+    assert "李喆" in flat(text(pdf))
+    settings.put("document_font", "")
 
 
 def test_record_printed_and_interchange_round_trip(store, tmp_path):

@@ -110,3 +110,16 @@ def test_corrupt_draft_moved_aside(store, content):
     assert (path.parent / "intake.json.bad").read_text(encoding="utf-8") == content
     drafts.save_draft(store, {"ok": True})
     assert json.loads(path.read_text(encoding="utf-8")) == {"ok": True}
+
+
+def test_a_promised_date_left_to_the_program_is_the_statutory_one(store):
+    import datetime as dt
+
+    from tests.core.helpers import intake as make_intake
+    from xinfang_desk.core.cases import get_case
+    from xinfang_desk.core.intake import save_intake
+
+    saved = save_intake(make_intake(received_on=dt.date(2026, 9, 21), promised_reply_on=None),
+                        today=dt.date(2026, 11, 28))
+    # 受理 on 2026-09-21: 60 days → 2026-11-20 (a Friday).
+    assert get_case(saved.case_no).promised_reply_on == dt.date(2026, 11, 20)

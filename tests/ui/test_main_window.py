@@ -60,6 +60,11 @@ def test_saved_intake_appears_in_the_list_and_on_the_board(qtbot, data_dir):
     page.request.setPlainText("要求单位支付拖欠的工资")
     page.facts.setPlainText("2026年6月至8月工资未发放")
     page.disposition.setCurrentText("受理")
+    # A letter received 2026-09-25: its 15-day notice falls due 2026-10-10, tomorrow.
+    from PySide6.QtCore import QDate
+
+    page.channel.setCurrentText("来信")
+    page.received_on.setDate(QDate(2026, 9, 25))
     with qtbot.waitSignal(page.sig_case_saved, timeout=WAIT) as saved:
         page.save()
     case_no = saved.args[0]

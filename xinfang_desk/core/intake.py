@@ -57,6 +57,10 @@ def save_intake(data: CaseInput, *, today: dt.date | None = None) -> Saved:
     today = today or dt.date.today()
     event_type = FORWARD_EVENTS.get(data.disposition)
     with storage_errors(), write_transaction():
+        if data.promised_reply_on is None and isinstance(data.received_on, dt.date):
+            # The clerk did not set a date: the statutory one goes on the receipt.
+            data = dataclasses.replace(data, promised_reply_on=default_promised_reply(
+                data.received_on, data.disposition, data.accepted_on))
         saved = cases.register_case(data, today=today)
         if event_type is None:
             return saved

@@ -35,6 +35,9 @@ SPECS = {
         SettingSpec("group_threshold", "集体访人数起点", 5, minimum=2, maximum=1000),
         SettingSpec("feedback_days", "转送/交办默认反馈期限（日）", 60, minimum=1, maximum=365),
         SettingSpec("due_soon_days", "临期提醒天数", 3, minimum=0, maximum=60),
+        # Path of the office PC's own TrueType font for documents (e.g. C:\\Windows\\Fonts\\simsun.ttc);
+        # empty: the bundled fonts.
+        SettingSpec("document_font", "文书字体文件", ""),
     )
 }
 
@@ -78,6 +81,13 @@ def validate(key: str, value: Any) -> Any:
         value = str(value).strip()
         if spec.choices and value not in spec.choices:
             raise FieldError(spec.label, f"应为{'/'.join(spec.choices)}之一")
+        if key == "document_font" and value:
+            from pathlib import Path
+
+            if not Path(value).is_file():
+                raise FieldError(spec.label, f"找不到字体文件{value}")
+            if Path(value).suffix.lower() not in (".ttf", ".ttc"):
+                raise FieldError(spec.label, "须为TrueType字体（.ttf或.ttc；.otf无法嵌入PDF）")
         if key == "case_prefix" and not (1 <= len(value) <= 8 and value.isascii() and value.isalnum()):
             raise FieldError(spec.label, "应为1–8位字母或数字")
     return value

@@ -649,7 +649,10 @@ class IntakePage(QWidget):
             reject_reason=self.reject_reason.toPlainText().strip() if d == "不予受理" else "",
             approach_body={"不予受理": self.approach.text(),
                            "引导": self.guide.text()}.get(d, "").strip(),
-            promised_reply_on=_to_date(self.promised.date()) if d in WITH_PROMISE else None,
+            # Untouched by the clerk: None, and the core fills in the statutory date (the
+            # suggestion may not have arrived yet if the clerk saves quickly).
+            promised_reply_on=(_to_date(self.promised.date())
+                               if d in WITH_PROMISE and not self._promise_auto else None),
         )
 
     def save(self) -> None:

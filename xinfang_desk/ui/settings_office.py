@@ -36,6 +36,7 @@ LABELS = {
     "deadline_rule": "期限计算方式",
     "feedback_days": "转送反馈默认期限",
     "due_soon_days": "临期提醒天数",
+    "document_font": "文书字体文件",
 }
 HINTS = {
     "office_name": "打印在回执和文书上",
@@ -46,11 +47,13 @@ HINTS = {
     "deadline_rule": "5个工作日的异议期始终按工作日计算",
     "feedback_days": "转送、交办时未写明期限的，按此天数要求反馈",
     "due_soon_days": "到期前几天起在“跟踪督办”中提醒",
+    "document_font": "留空用内置字体；可填本机宋体，如 C:\\Windows\\Fonts\\simsun.ttc",
 }
 GROUPS = (
     ("单位", ("office_name", "office_address", "office_phone", "reception_hours")),
     ("办理规则", ("case_prefix", "office_mode", "group_threshold", "deadline_rule",
                   "feedback_days", "due_soon_days")),
+    ("文书", ("document_font",)),
 )
 INT_SUFFIX = {"group_threshold": " 人", "feedback_days": " 日", "due_soon_days": " 日"}
 ERROR_STYLE = "color:#c62828"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Callable
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
@@ -25,7 +24,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from xinfang_desk.core.documents.fonts import BODY, check_glyphs, register_fonts
+from xinfang_desk.core.documents.fonts import BODY, check_glyphs, markup, register_fonts
 
 PAGE_W, PAGE_H = A4
 # GB/T 9704: top 37 mm, left 28 mm, right 26 mm, bottom 35 mm (type area 156 x 225 mm).
@@ -69,7 +68,7 @@ class Writer:
         return text or ""
 
     def p(self, text: str, style: ParagraphStyle = BODY_STYLE) -> Paragraph:
-        return Paragraph(escape(self.t(text)), style)
+        return Paragraph(markup(self.t(text)), style)
 
     def paras(self, text: str, style: ParagraphStyle = BODY_STYLE) -> list[Paragraph]:
         """A clerk's text as written: one paragraph per line, nothing cut."""
