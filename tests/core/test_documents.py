@@ -262,3 +262,14 @@ def test_cli_print(store, tmp_path, capsys):
     storage.open_data_dir(store.root)
     events = cases.events_of(cases.get_case(saved.case_no))
     assert [(e.type, e.note) for e in events] == [("printed", "回执")]
+
+
+def test_no_line_starts_with_chinese_punctuation(store):
+    # A long answer full of commas: wherever lines break, none may begin with "，" or "。".
+    saved = accepted_case()
+    answer = "经调查核实，该单位已于2026年9月制定工资支付计划，" * 40
+    cases.record_event(saved.case_no, EventData("replied", dt.date(2026, 10, 20),
+                                                outcome="支持", note=answer))
+    lines = [ln.strip() for ln in text(build_document(saved.case_no, "reply", today=TODAY)).splitlines()]
+    assert len(lines) > 30
+    assert not [ln for ln in lines if ln and ln[0] in "，。；：、"]

@@ -35,9 +35,26 @@ def _office_font_path() -> str:
         return ""
 
 
+# Chinese punctuation that must not start a line (避头点). ReportLab's CJK wrap knows the
+# Japanese set only, which lacks the full-width comma, semicolon, colon, ? and !.
+NO_LINE_START = "，；：？！、。）》」』】〕〉”’…—％"
+
+
+def _teach_chinese_line_breaking() -> None:
+    # Both wrapping paths read the set: textsplit (one-font paragraphs) and paragraph (mixed).
+    from reportlab.lib import textsplit
+    from reportlab.platypus import paragraph
+
+    for module in (textsplit, paragraph):
+        missing = "".join(c for c in NO_LINE_START if c not in module.ALL_CANNOT_START)
+        if missing:
+            module.ALL_CANNOT_START += missing
+
+
 def register_fonts() -> str:
     """Register the body and fallback fonts once per configured path (20–70 ms each)."""
     wanted = _office_font_path()
+    _teach_chinese_line_breaking()
     with _lock:
         if _fonts and _body_source == [wanted]:
             return BODY
