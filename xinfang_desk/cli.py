@@ -29,6 +29,15 @@ def _date(raw: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"日期应为YYYY-MM-DD：{raw}") from None
 
 
+def _month(raw: str) -> tuple[dt.date, dt.date]:
+    from xinfang_desk.core.report import month_range
+
+    try:
+        return month_range(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"月份应为YYYY-MM：{raw}") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="xinfang-desk", description=f"{APP_TITLE}（xinfang-desk）")
     parser.add_argument("--version", action="version", version=f"xinfang-desk {__version__}")
@@ -68,6 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="receipt|register|accept|reject|forward|extend|reply|adoption|service")
     p.add_argument("--out", required=True, metavar="FILE.pdf", help="输出文件")
     p.add_argument("--on", type=_date, metavar="YYYY-MM-DD", help="按哪一天出具（默认今天）")
+
+    p = sub.add_parser("report", help="月度统计报表（屏幕、JSON 或 Excel 工作簿）")
+    p.add_argument("--month", required=True, type=_month, metavar="YYYY-MM", help="统计月份")
+    p.add_argument("--xlsx", metavar="FILE.xlsx", help="另存为 Excel 工作簿")
+    p.add_argument("--unmasked", action="store_true", help="工作簿中的证件号码不遮蔽")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
     return parser
 
 
@@ -181,6 +196,39 @@ def cmd_print(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from xinfang_desk.core.report import (
+        HEADLINE,
+        HEADLINE_LABELS,
+        format_rate,
+        monthly_figures,
+        report_json,
+        write_xlsx,
+    )
+
+    _open(args)
+    start, end = args.month
+    report = monthly_figures(start, end)
+    if args.xlsx:
+        write_xlsx(report, Path(args.xlsx), cases_masked=not args.unmasked)
+        print(f"已生成统计工作簿：{args.xlsx}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(report_json(report), ensure_ascii=False, indent=1))
+        return 0
+    if args.xlsx:
+        return 0
+    print(f"统计期间：{start:%Y-%m-%d} 至 {end:%Y-%m-%d}")
+    for key in HEADLINE:
+        now, change = getattr(report, key), report.change.get(key)
+        if key.endswith("_rate"):
+            shown = format_rate(now)
+            diff = "—" if change is None else f"{change * 100:+.1f}个百分点"
+        else:
+            shown, diff = str(now), f"{change:+d}"
+        print(f"{HEADLINE_LABELS[key]}\t{shown}\t较上期{diff}")
+    return 0
+
+
 COMMANDS = {
     "demo": cmd_demo,
     "import": cmd_import,
@@ -188,6 +236,7 @@ COMMANDS = {
     "deadlines": cmd_deadlines,
     "search": cmd_search,
     "print": cmd_print,
+    "report": cmd_report,
 }
 
 
