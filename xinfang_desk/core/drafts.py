@@ -8,9 +8,9 @@ import contextlib
 import json
 import logging
 import os
-import tempfile
 from pathlib import Path
 
+from xinfang_desk.core import atomic
 from xinfang_desk.core.paths import DataDir
 
 log = logging.getLogger(__name__)
@@ -25,31 +25,7 @@ def draft_path(data_dir: DataDir) -> Path:
 def save_draft(data_dir: DataDir, draft: dict) -> None:
     path = draft_path(data_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(draft, ensure_ascii=False, indent=1)
-    fd, tmp = tempfile.mkstemp(prefix=".intake-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    # The rename itself must reach the disk too; directories cannot be opened on Windows.
-    if os.name != "posix":
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    atomic.write_text(path, json.dumps(draft, ensure_ascii=False, indent=1))
 
 
 def load_draft(data_dir: DataDir) -> dict | None:

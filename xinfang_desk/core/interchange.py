@@ -14,15 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from xinfang_desk.core import atomic, settings
 from xinfang_desk.core import cases as case_service
-from xinfang_desk.core import settings
 from xinfang_desk.core import vocab as v
 from xinfang_desk.core.db import storage_errors, write_transaction
 from xinfang_desk.core.errors import FieldError, ValidationError, WorkflowError, XinfangError
@@ -232,13 +231,7 @@ def export_cases(fp_or_path, *, case_nos: list[str] | None = None) -> int:
     if hasattr(fp_or_path, "write"):
         fp_or_path.write(text)
     else:
-        path = Path(fp_or_path)
-        tmp = path.with_name(path.name + ".tmp")
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        atomic.write_text(fp_or_path, text)
     return len(records)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QRect, QSizeF, Qt, Signal
@@ -27,29 +26,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from xinfang_desk.core import atomic
 from xinfang_desk.ui import pdf_render
 
 log = logging.getLogger(__name__)
 
 PAGE_GAP = 14
-
-
-def write_atomically(path: str | os.PathLike, data: bytes) -> None:
-    """Write `data` to `path` so that a crash leaves either the old file or the new one."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def _safe_file_name(title: str) -> str:
@@ -221,7 +203,7 @@ class PrintPreviewDialog(QDialog):
 
     def save_to(self, path: str | os.PathLike) -> bool:
         try:
-            write_atomically(path, self.pdf)
+            atomic.write_bytes(path, self.pdf)
         except OSError as exc:
             log.warning("saving the PDF failed: %r", exc)
             self._alert("无法保存", f"无法保存到 {path}：{exc.strerror or exc}")
