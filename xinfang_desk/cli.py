@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from xinfang_desk import APP_TITLE, __version__
+from xinfang_desk.core import atomic
 
 
 class _Parser(argparse.ArgumentParser):
@@ -78,9 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="FILE.pdf", help="输出文件")
     p.add_argument("--on", type=_date, metavar="YYYY-MM-DD", help="按哪一天出具（默认今天）")
 
-    p = sub.add_parser("report", help="月度统计报表（屏幕、JSON 或 Excel 工作簿）")
+    p = sub.add_parser("report", help="月度统计报表（屏幕、JSON、Excel 工作簿或 PDF）")
     p.add_argument("--month", required=True, type=_month, metavar="YYYY-MM", help="统计月份")
     p.add_argument("--xlsx", metavar="FILE.xlsx", help="另存为 Excel 工作簿")
+    p.add_argument("--pdf", metavar="FILE.pdf", help="另存为 PDF 报表（含图表）")
     p.add_argument("--unmasked", action="store_true", help="工作簿中的证件号码不遮蔽")
     p.add_argument("--json", action="store_true", help="输出 JSON")
     return parser
@@ -178,19 +180,11 @@ def cmd_search(args) -> int:
 
 
 def cmd_print(args) -> int:
-    import os
-
     from xinfang_desk.core.documents import DOCUMENTS, build_document, record_printed
 
     _open(args)
     pdf = build_document(args.case_no, args.doc, today=args.on)
-    path = Path(args.out)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(pdf)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    atomic.write_bytes(args.out, pdf)
     record_printed(args.case_no, args.doc, on=args.on)
     print(f"已生成 {DOCUMENTS[args.doc]}：{args.out}")
     return 0
@@ -212,10 +206,15 @@ def cmd_report(args) -> int:
     if args.xlsx:
         write_xlsx(report, Path(args.xlsx), cases_masked=not args.unmasked)
         print(f"已生成统计工作簿：{args.xlsx}", file=sys.stderr)
+    if args.pdf:
+        from xinfang_desk.core.report_pdf import write_pdf
+
+        write_pdf(report, Path(args.pdf))
+        print(f"已生成统计报表：{args.pdf}", file=sys.stderr)
     if args.json:
         print(json.dumps(report_json(report), ensure_ascii=False, indent=1))
         return 0
-    if args.xlsx:
+    if args.xlsx or args.pdf:
         return 0
     print(f"统计期间：{start:%Y-%m-%d} 至 {end:%Y-%m-%d}")
     for key in HEADLINE:
