@@ -80,7 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--on", type=_date, metavar="YYYY-MM-DD", help="按哪一天出具（默认今天）")
 
     p = sub.add_parser("report", help="月度统计报表（屏幕、JSON、Excel 工作簿或 PDF）")
-    p.add_argument("--month", required=True, type=_month, metavar="YYYY-MM", help="统计月份")
+    period = p.add_mutually_exclusive_group(required=True)
+    period.add_argument("--month", type=_month, metavar="YYYY-MM", help="统计月份")
+    period.add_argument("--from", dest="date_from", type=_date, metavar="YYYY-MM-DD",
+                        help="统计起日（与 --to 一起使用，任意期间）")
+    p.add_argument("--to", dest="date_to", type=_date, metavar="YYYY-MM-DD", help="统计止日")
     p.add_argument("--xlsx", metavar="FILE.xlsx", help="另存为 Excel 工作簿")
     p.add_argument("--pdf", metavar="FILE.pdf", help="另存为 PDF 报表（含图表）")
     p.add_argument("--unmasked", action="store_true", help="工作簿中的证件号码不遮蔽")
@@ -191,6 +195,7 @@ def cmd_print(args) -> int:
 
 
 def cmd_report(args) -> int:
+    from xinfang_desk.core.errors import XinfangError
     from xinfang_desk.core.report import (
         HEADLINE,
         HEADLINE_LABELS,
@@ -200,8 +205,17 @@ def cmd_report(args) -> int:
         write_xlsx,
     )
 
+    if args.month:
+        if args.date_to is not None:
+            raise XinfangError("--to 只能与 --from 一起使用")
+        start, end = args.month
+    elif args.date_to is None:
+        raise XinfangError("使用 --from 时须同时给出 --to")
+    elif args.date_to < args.date_from:
+        raise XinfangError("统计止日不能早于起日")
+    else:
+        start, end = args.date_from, args.date_to
     _open(args)
-    start, end = args.month
     report = monthly_figures(start, end)
     if args.xlsx:
         write_xlsx(report, Path(args.xlsx), cases_masked=not args.unmasked)
