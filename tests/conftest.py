@@ -44,3 +44,15 @@ def _isolated_data_dir(
 def data_dir(_isolated_data_dir: Path) -> Path:
     """A fresh, empty data directory for this test; the same one XINFANG_DATA_DIR names."""
     return _isolated_data_dir
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords_and_no_one_signed_in(monkeypatch: pytest.MonkeyPatch):
+    """Cheap password hashes (the cost travels inside each hash, so verification is unaffected)
+    and every test starts and ends with no user signed in (the SYSTEM actor)."""
+    from xinfang_desk.core import session, users
+
+    monkeypatch.setattr(users, "SCRYPT_N", 2**10)
+    session.set_current(None)
+    yield
+    session.set_current(None)

@@ -47,7 +47,8 @@ def test_upgrade_from_an_older_version_copies_the_file_first(tmp_path):
     Unit.create(name="升级前的单位")
     # Make it look like a v1 database: no full-text index yet.
     for stmt in ("DROP TRIGGER case_fts_ai", "DROP TRIGGER case_fts_ad", "DROP TRIGGER case_fts_au",
-                 "DROP TABLE case_fts", "UPDATE meta SET value='1' WHERE key='schema_version'"):
+                 "DROP TABLE case_fts", "DROP TABLE audit_log", "DROP TABLE case_access",
+                 'DROP TABLE "user"', "UPDATE meta SET value='1' WHERE key='schema_version'"):
         database.execute_sql(stmt)
     storage.close()
 
@@ -67,6 +68,7 @@ def test_upgrade_from_an_older_version_copies_the_file_first(tmp_path):
 def test_a_failing_migration_leaves_the_previous_version(tmp_path, monkeypatch):
     storage.open_data_dir(tmp_path)
     storage.close()
+    before = migrations.LATEST
 
     def broken(db):
         db.execute_sql("CREATE TABLE half_done (x INTEGER)")
@@ -76,7 +78,7 @@ def test_a_failing_migration_leaves_the_previous_version(tmp_path, monkeypatch):
     monkeypatch.setattr(migrations, "LATEST", 99)
     with pytest.raises(RuntimeError):
         storage.open_data_dir(tmp_path)
-    assert migrations.current_version(database.obj) == 2
+    assert migrations.current_version(database.obj) == before
     assert not database.table_exists("half_done")
     storage.close()
 

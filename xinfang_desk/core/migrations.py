@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 
 def _create_tables(db: peewee.Database) -> None:
-    db.create_tables(m.ALL_MODELS)
+    db.create_tables(m.V1_MODELS)
 
 
 def _seed_taxonomy(db: peewee.Database) -> None:
@@ -67,6 +67,24 @@ def _fts_index(db: peewee.Database) -> None:
     )
 
 
+def _v3_users_audit(db: peewee.Database) -> None:
+    """Users, named access to confidential cases, and the append-only audit trail."""
+    db.create_tables([m.User, m.CaseAccess, m.AuditLog])
+    table = m.AuditLog._meta.table_name
+    if is_sqlite(db):
+        for op in ("UPDATE", "DELETE"):
+            db.execute_sql(
+                f"CREATE TRIGGER {table}_no_{op.lower()} BEFORE {op} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END")
+    else:  # PostgreSQL
+        db.execute_sql(
+            f"CREATE FUNCTION {table}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN RAISE EXCEPTION 'audit rows are append-only'; END $$")
+        db.execute_sql(
+            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()")
+
+
 def _v1(db: peewee.Database) -> None:
     _create_tables(db)
     _seed_taxonomy(db)
@@ -77,6 +95,7 @@ def _v1(db: peewee.Database) -> None:
 MIGRATIONS: list[tuple[int, str, Callable[[peewee.Database], None]]] = [
     (1, "initial schema, seeded taxonomy and calendar", _v1),
     (2, "trigram full-text index of cases", _fts_index),
+    (3, "users, case access and the audit trail", _v3_users_audit),
 ]
 LATEST = MIGRATIONS[-1][0]
 

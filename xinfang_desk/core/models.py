@@ -165,5 +165,50 @@ class CalendarYear(BaseModel):
     source = pw.CharField(default="", max_length=100)
 
 
+class User(BaseModel):
+    """A person who signs in: 接待员 (clerk), 负责人 (leader) or 管理员 (admin).
+
+    `username` is what is recorded on cases, events and audit rows (a person's name is fine).
+    The password is kept only as a salted slow hash (core.users)."""
+
+    username = pw.CharField(unique=True, max_length=50)
+    display_name = pw.CharField(default="", max_length=50)
+    role = pw.CharField(max_length=8)  # "clerk" | "leader" | "admin"
+    password_hash = pw.CharField(max_length=255)
+    active = pw.BooleanField(default=True)
+    failed_logins = pw.IntegerField(default=0)
+    locked_until = pw.DateTimeField(null=True)
+    password_changed_at = pw.DateTimeField(default=_now)
+    created_at = pw.DateTimeField(default=_now)
+
+
+class CaseAccess(BaseModel):
+    """A user named on a confidential case, who may see it besides its clerk and the leaders."""
+
+    case = pw.ForeignKeyField(Case, backref="access", on_delete="CASCADE")
+    user = pw.ForeignKeyField(User, backref="case_access", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("case", "user"), True),)
+
+
+class AuditLog(BaseModel):
+    """The append-only audit trail. Each row's `hash` covers its content and the previous row's
+    hash (core.audit); triggers refuse UPDATE and DELETE. No foreign keys on purpose: audit rows
+    outlive the cases and users they name (retention purges)."""
+
+    id = pw.IntegerField(primary_key=True)  # assigned by core.audit: last + 1, hashed
+    at = pw.CharField(max_length=19)  # YYYY-MM-DD HH:MM:SS local time, exactly as hashed
+    actor = pw.CharField(max_length=50)
+    action = pw.CharField(max_length=32, index=True)
+    object = pw.CharField(default="", max_length=64, index=True)  # e.g. case number, username
+    success = pw.BooleanField(default=True)
+    details = pw.TextField(default="")  # canonical JSON; never a full ID number
+    prev_hash = pw.CharField(max_length=64)
+    hash = pw.CharField(max_length=64)
+
+
 ALL_MODELS = [Meta, Setting, Unit, Field, Petitioner, Case, CasePetitioner, CaseEvent,
-              CaseCounter, CalendarDay, CalendarYear]
+              CaseCounter, CalendarDay, CalendarYear, User, CaseAccess, AuditLog]
+# The tables the first schema version created; later versions add theirs in migrations.
+V1_MODELS = ALL_MODELS[:11]
