@@ -89,6 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pdf", metavar="FILE.pdf", help="另存为 PDF 报表（含图表）")
     p.add_argument("--unmasked", action="store_true", help="工作簿中的证件号码不遮蔽")
     p.add_argument("--json", action="store_true", help="输出 JSON")
+
+    from xinfang_desk import cli_admin
+
+    cli_admin.add_parsers(sub)
     return parser
 
 
@@ -103,10 +107,13 @@ def _configure_stdio() -> None:
 
 
 def _open(args):
+    from xinfang_desk.cli_identity import sign_in_for_cli
     from xinfang_desk.core.paths import resolve_data_dir
     from xinfang_desk.core.storage import open_data_dir
 
-    return open_data_dir(resolve_data_dir(args.data_dir))
+    data_dir = open_data_dir(resolve_data_dir(args.data_dir))
+    sign_in_for_cli(args)
+    return data_dir
 
 
 def cmd_demo(args) -> int:
@@ -253,6 +260,12 @@ COMMANDS = {
 }
 
 
+def _handler(command: str):
+    from xinfang_desk import cli_admin
+
+    return COMMANDS.get(command) or cli_admin.COMMANDS[command]
+
+
 def main(argv: list[str] | None = None) -> int:
     _configure_stdio()
     args = build_parser().parse_args(argv)
@@ -263,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     from xinfang_desk.core.errors import XinfangError
 
     try:
-        return COMMANDS[args.command](args)
+        return _handler(args.command)(args)
     except XinfangError as exc:
         print(f"错误：{exc}".replace("\n", " "), file=sys.stderr)
         return 1
