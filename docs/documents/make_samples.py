@@ -1,4 +1,5 @@
-"""Render page 1 of every printed document for README, from sample cases in a temp dir.
+"""Render page 1 of every printed document for README, from sample cases in a temp dir, and
+pages 1–2 of the monthly report (October 2026) over 600 demo cases.
 
     .venv/bin/python docs/documents/make_samples.py      (needs pdftoppm, Debian poppler-utils)
 """
@@ -72,8 +73,26 @@ def main() -> int:
             subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "1", "-singlefile",
                             str(pdf), str(out / doc)], check=True)
         storage.close()
+    _report_pages(out)
     print(f"written to {out}")
     return 0
+
+
+def _report_pages(out: Path) -> None:
+    from xinfang_desk.core.demo import generate_demo
+    from xinfang_desk.core.report import month_range, monthly_figures
+    from xinfang_desk.core.report_pdf import write_pdf
+
+    with tempfile.TemporaryDirectory() as tmp:
+        storage.open_data_dir(Path(tmp))
+        settings.put("office_name", "南充市顺庆区信访局")
+        generate_demo(600, seed=1, today=TODAY)
+        pdf = Path(tmp) / "report.pdf"
+        write_pdf(monthly_figures(*month_range("2026-10"), today=TODAY), pdf)
+        for page, name in ((1, "report-cover"), (2, "report-charts")):
+            subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", str(page), "-l", str(page),
+                            "-singlefile", str(pdf), str(out / name)], check=True)
+        storage.close()
 
 
 if __name__ == "__main__":
