@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from xinfang_desk.core import vocab as v
-from xinfang_desk.core.cases import events_of, get_case, petitioners_of, to_event_data
+from xinfang_desk.core.cases import events_of, get_visible_case, petitioners_of, to_event_data
 from xinfang_desk.core.db import storage_errors
 from xinfang_desk.core.deadlines import Due, current_rules, deadlines_for
 from xinfang_desk.core.validators import mask_id, mask_phone
@@ -184,10 +184,16 @@ def _case_fields(case, field_path: str, unit: str, state: CaseState) -> list[tup
 def load_case_detail(case_no: str, today: dt.date | None = None,
                      show_full_ids: bool = False) -> CaseDetail:
     """The whole case for the detail window. ID numbers and phones are masked unless
-    show_full_ids (for those whose duty needs them, 居民身份证法 第十三条)."""
+    show_full_ids (for those whose duty needs them, 居民身份证法 第十三条): that needs
+    `register` and is written to the audit trail like access.reveal_id. A confidential case
+    the acting user may not see raises PermissionDenied (access.DENIED)."""
     today = today or dt.date.today()
+    if show_full_ids:
+        from xinfang_desk.core import session
+
+        session.require("register")
     with storage_errors():
-        case = get_case(case_no)
+        case = get_visible_case(case_no)
         rules = current_rules()
         rows = events_of(case)
         events = [to_event_data(e) for e in rows]
@@ -195,6 +201,8 @@ def load_case_detail(case_no: str, today: dt.date | None = None,
         field_path = case.field.path if case.field_id else ""
         unit = case.unit.name if case.unit_id else ""
         registration = _registration_line(case)
+        if show_full_ids:
+            _audit_full_view(case.case_no, pets)
     start = initial_state(category=case.category, disposition=case.disposition,
                           channel=case.channel, received_on=case.received_on,
                           accepted_on=case.accepted_on)
@@ -234,6 +242,15 @@ def load_case_detail(case_no: str, today: dt.date | None = None,
         actions=actions, state=state, reply_outcomes=outcomes,
         extension_days_left=max(0, MAX_EXTENSION_DAYS - state.extension_days), unit=unit,
         problems=problems)
+
+
+def _audit_full_view(case_no: str, pets) -> None:
+    from xinfang_desk.core import audit
+    from xinfang_desk.core.db import write_transaction
+
+    numbers = [p.id_number for p, _ in pets if p.id_number]
+    with write_transaction():
+        audit.record("reveal_id", case_no, {"all": True, "ids": numbers})  # masked by audit
 
 
 def _accept_refusal(state: CaseState) -> str | None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
-from xinfang_desk.core import settings
+from xinfang_desk.core import audit, session, settings
 from xinfang_desk.core import vocab as v
 from xinfang_desk.core.db import storage_errors, write_transaction
 from xinfang_desk.core.errors import FieldError, NotFoundError, ValidationError, WorkflowError
@@ -237,9 +238,13 @@ def find_unit(name: str, *, create: bool = False) -> tuple[Unit | None, bool]:
     return Unit.create(name=name), True
 
 
+def search_text_for(names: list[str], summary: str, request: str, facts: str) -> str:
+    """Case.search_text: the petitioners' names and the matter text (the substring index)."""
+    return "\n".join([" ".join(names), summary, request, facts])
+
+
 def _search_text(petitioners: list[CheckedPetitioner], data: CaseInput) -> str:
-    names = " ".join(p.name for p in petitioners)
-    return "\n".join([names, data.summary, data.request, data.facts])
+    return search_text_for([p.name for p in petitioners], data.summary, data.request, data.facts)
 
 
 def _upsert_petitioner(p: CheckedPetitioner) -> Petitioner:
@@ -349,11 +354,20 @@ def _write_event(case: Case, ev: EventData, unit: Unit | None, actor: str) -> Ca
 
 
 def register_case(data: CaseInput, *, today: dt.date | None = None) -> Saved:
-    """Validate and save a new intake; the number and query code are allocated here."""
+    """Validate and save a new intake; the number and query code are allocated here.
+    Needs `register`; the clerk is the acting user unless given; audited (case_created)."""
+    actor = session.require("register")
+    if not data.clerk.strip():
+        data = dataclasses.replace(data, clerk=actor.username)
     checked = check_case(data, today=today)
     with storage_errors(), write_transaction():
         prefix = settings.get("case_prefix")
-        return insert_checked(checked, prefix=prefix, create_missing=False)
+        saved = insert_checked(checked, prefix=prefix, create_missing=False)
+        audit.record("case_created", saved.case_no, {
+            "category": data.category, "channel": data.channel,
+            "disposition": data.disposition, "received_on": data.received_on,
+            "confidential": checked.confidential, "clerk": data.clerk.strip()})
+        return saved
 
 
 def get_case(case_no: str) -> Case:
@@ -363,10 +377,53 @@ def get_case(case_no: str) -> Case:
     return case
 
 
-def record_event(case_no: str, ev: EventData, *, actor: str = "") -> CaseState:
-    """Add an event after the state machine allows it; the cached status follows."""
+def get_visible_case(case_no: str) -> Case:
+    """get_case, refused (access.DENIED) if the acting user may not see the case."""
+    from xinfang_desk.core.access import require_visible
+
+    return require_visible(get_case(case_no))
+
+
+def _event_audit(ev: EventData, before: str, after: str, approver: str) -> dict:
+    details: dict = {"type": ev.type, "on": ev.on}
+    for key in ("unit", "ref", "deadline", "days", "outcome", "rating"):
+        value = getattr(ev, key)
+        if value not in (None, ""):
+            details[key] = value
+    if approver:
+        details["approver"] = approver
+    if before != after:
+        details["status"] = [before, after]
+    return details
+
+
+def record_event(case_no: str, ev: EventData, *, actor: str = "",
+                 approval: session.Actor | None = None) -> CaseState:
+    """Add an event after the state machine allows it; the cached status follows.
+
+    Needs `follow_up` (`print` for a printed event) and a visible case. An extension or an
+    answer (access.APPROVAL_EVENTS) needs a leader: the acting user, or `approval` (a leader
+    authenticated on the spot), whose username fills an empty `approver`. `actor` defaults to
+    the acting user. Audited in the same transaction (event, or printed)."""
+    return _record_event(case_no, ev, actor=actor, approval=approval)
+
+
+def _record_event(case_no: str, ev: EventData, *, actor: str = "",
+                  approval: session.Actor | None = None, approval_kind: str = "",
+                  audit_action: str = "event", audit_extra: dict | None = None) -> CaseState:
+    from xinfang_desk.core.access import APPROVAL_EVENTS, check_approval, record_approval
+
+    acting = session.require("print" if ev.type == "printed" else "follow_up")
+    actor = actor.strip() or acting.username
+    kind = approval_kind or (ev.type if ev.type in APPROVAL_EVENTS else "")
+    approver = ""
+    if kind:
+        refusal = APPROVAL_EVENTS.get(kind) or _approval_refusal(kind)
+        approver = check_approval(kind, refusal, approval)
+        if approver and not ev.approver.strip():
+            ev = dataclasses.replace(ev, approver=approver)
     with storage_errors(), write_transaction():
-        case = get_case(case_no)
+        case = get_visible_case(case_no)
         window_end = _window_end_fn()
         state = state_of(case, window_end=window_end)
         unit = None
@@ -382,23 +439,44 @@ def record_event(case_no: str, ev: EventData, *, actor: str = "") -> CaseState:
         Case.update(status=new_state.status, updated_at=dt.datetime.now().replace(microsecond=0),
                     unit=unit if unit is not None and ev.type in ("forwarded", "assigned") else case.unit
                     ).where(Case.id == case.id).execute()
+        details = _event_audit(ev, case.status, new_state.status, ev.approver.strip())
+        details.update(audit_extra or {})
+        if actor != acting.username:
+            details["recorded_as"] = actor
+        audit.record(audit_action, case.case_no, details)
+        if kind:
+            record_approval(kind, case.case_no, approver)
         return new_state
+
+
+def _approval_refusal(kind: str) -> str:
+    from xinfang_desk.core.access import APPROVAL_DOCUMENTS
+
+    return APPROVAL_DOCUMENTS.get(kind, "须经负责人审批。")
 
 
 def accept_case(case_no: str, on: dt.date, *, promised_reply_on: dt.date | None = None) -> CaseState:
     """A registered case (e.g. a letter awaiting decision) is accepted for handling here."""
+    session.require("follow_up")
     with storage_errors(), write_transaction():
-        case = get_case(case_no)
+        case = get_visible_case(case_no)
         if case.status != v.REGISTERED:
             raise WorkflowError(f"事项当前状态为“{v.STATUS_LABELS[case.status]}”，不能受理")
         if on < case.received_on:
             raise WorkflowError("受理日期不能早于收到日期")
+        before, disposition = case.status, case.disposition
         case.disposition, case.accepted_on = "受理", on
         if promised_reply_on:
             case.promised_reply_on = promised_reply_on
         state = state_of(case)
         case.status = state.status
         case.save()
+        details = {"type": "accept", "on": on, "disposition": [disposition, "受理"]}
+        if promised_reply_on:
+            details["promised_reply_on"] = promised_reply_on
+        if before != state.status:
+            details["status"] = [before, state.status]
+        audit.record("event", case.case_no, details)
         return state
 
 

@@ -167,12 +167,19 @@ def _events_by_case(case_ids: list[int]) -> dict[int, list[EventData]]:
 
 def list_deadlines(today: dt.date | None = None, within: int | None = None,
                    include_windows: bool = False) -> list[Due]:
-    """What is overdue, or (with `within`) due within that many days, across all open cases.
-    Without `within`, every running deadline is listed. Sorted by due date."""
+    """What is overdue, or (with `within`) due within that many days, across all open cases
+    the acting user may see. Without `within`, every running deadline is listed. Sorted by
+    due date."""
+    from xinfang_desk.core.access import visibility_condition
+
     today = today or dt.date.today()
     with storage_errors():
         rules = current_rules()
-        cases = list(_open_case_query().tuples())
+        query = _open_case_query()
+        hidden = visibility_condition()  # others' confidential cases (core.access)
+        if hidden is not None:
+            query = query.where(hidden)
+        cases = list(query.tuples())
         events = _events_by_case([c[0] for c in cases])
     out: list[Due] = []
     for cid, case_no, category, disposition, channel, received, accepted, promised in cases:

@@ -23,6 +23,7 @@ from typing import Any
 from xinfang_desk.core import atomic, settings
 from xinfang_desk.core import cases as case_service
 from xinfang_desk.core import vocab as v
+from xinfang_desk.core.access import require_visible, visibility_condition
 from xinfang_desk.core.db import storage_errors, write_transaction
 from xinfang_desk.core.errors import FieldError, ValidationError, WorkflowError, XinfangError
 from xinfang_desk.core.models import Case, CaseEvent, CasePetitioner, Field, Petitioner, Unit
@@ -123,8 +124,9 @@ def _chunks(items: list, size: int = 500):
         yield items[start:start + size]
 
 
-def case_records(case_nos: list[str] | None = None) -> list[dict[str, Any]]:
-    """The interchange objects of the chosen cases (all by default), in export order."""
+def case_records(case_nos: list[str] | None = None, *, masked: bool = False) -> list[dict[str, Any]]:
+    """The interchange objects of the chosen cases (all the acting user may see, by default),
+    in export order. `masked`: ID and phone numbers masked (such a file cannot be imported)."""
     units = {u.id: u.name for u in Unit.select(Unit.id, Unit.name)}
     fields_by_id = {f.id: f for f in Field.select(Field.id, Field.name, Field.parent)}
 
@@ -136,14 +138,19 @@ def case_records(case_nos: list[str] | None = None) -> list[dict[str, Any]]:
             return f"{fields_by_id[row.parent_id].name}/{row.name}"
         return row.name
 
+    hidden = visibility_condition()
     query = Case.select().order_by(Case.received_on, Case.case_no)
     if case_nos is not None:
         wanted = [c.strip() for c in case_nos]
         rows = []
         for chunk in _chunks(wanted):
             rows.extend(Case.select().where(Case.case_no.in_(chunk)))
+        for c in rows:  # a case asked for by number that the user may not see: refused
+            require_visible(c)
         rows.sort(key=lambda c: (c.received_on, c.case_no))
     else:
+        if hidden is not None:  # others' confidential cases are left out
+            query = query.where(hidden)
         rows = list(query)
     ids = [c.id for c in rows]
     people: dict[int, list[dict]] = defaultdict(list)
@@ -153,7 +160,8 @@ def case_records(case_nos: list[str] | None = None) -> list[dict[str, Any]]:
                  .where(CasePetitioner.case.in_(chunk))
                  .order_by(CasePetitioner.case, CasePetitioner.position, CasePetitioner.id))
         for link in links:
-            people[link.case_id].append(_petitioner_record(link.petitioner, link.is_representative))
+            people[link.case_id].append(_petitioner_record(link.petitioner, link.is_representative,
+                                                           masked=masked))
         for e in (CaseEvent.select().where(CaseEvent.case.in_(chunk))
                   .order_by(CaseEvent.case, CaseEvent.on, CaseEvent.id)):
             events[e.case_id].append(_event_record(e, units))
@@ -188,17 +196,20 @@ def case_records(case_nos: list[str] | None = None) -> list[dict[str, Any]]:
     return out
 
 
-def _petitioner_record(p: Petitioner, representative: bool) -> dict[str, Any]:
+def _petitioner_record(p: Petitioner, representative: bool, *, masked: bool = False) -> dict[str, Any]:
+    from xinfang_desk.core.validators import mask_id, mask_phone
+
     rec: dict[str, Any] = {"name": p.name}
     if p.kind != "个人":
         rec["kind"] = p.kind
     derived_doc = "身份证" if p.id_number else "无"
     if p.doc_type != derived_doc:
         rec["doc_type"] = p.doc_type
-    rec["id_number"] = p.id_number or ""
-    rec["phone"] = p.phone
+    number = p.id_number or ""
+    rec["id_number"] = mask_id(number) if masked and number else number
+    rec["phone"] = mask_phone(p.phone) if masked and p.phone else p.phone
     if p.phone_alt:
-        rec["phone_alt"] = p.phone_alt
+        rec["phone_alt"] = mask_phone(p.phone_alt) if masked else p.phone_alt
     rec["address"] = p.address
     if representative:
         rec["representative"] = True
@@ -223,15 +234,34 @@ def dumps_record(rec: dict[str, Any]) -> str:
     return json.dumps(rec, ensure_ascii=False)
 
 
-def export_cases(fp_or_path, *, case_nos: list[str] | None = None) -> int:
-    """Write the cases (all, or those numbered) as JSON Lines; returns how many were written."""
+def export_cases(fp_or_path, *, case_nos: list[str] | None = None, masked: bool = False) -> int:
+    """Write the cases (all the acting user may see, or those numbered) as JSON Lines; returns
+    how many were written. Needs `export`; in full (masked=False: ID and phone numbers as
+    stored, the interchange format) only a leader (access.FULL_DATA). Audited (exported)."""
+    from xinfang_desk.core import audit, session
+    from xinfang_desk.core.access import FULL_DATA
+
+    actor = session.require("export")
+    if not masked and not actor.can(FULL_DATA):
+        raise session.PermissionDenied(
+            "完整导出（含完整证件号码和电话）须由负责人操作；接待员请选择遮蔽号码的导出。")
     with storage_errors():
-        records = case_records(case_nos)
+        records = case_records(case_nos, masked=masked)
     text = "".join(dumps_record(r) + "\n" for r in records)
-    if hasattr(fp_or_path, "write"):
-        fp_or_path.write(text)
-    else:
-        atomic.write_text(fp_or_path, text)
+    target = "stdout" if hasattr(fp_or_path, "write") else Path(fp_or_path).name
+    details = {"count": len(records), "masked": masked, "target": target,
+               "selected": case_nos is not None}
+    try:
+        if hasattr(fp_or_path, "write"):
+            fp_or_path.write(text)
+        else:
+            atomic.write_text(fp_or_path, text)
+    except BaseException:
+        with storage_errors():
+            audit.record("exported", "", details, success=False)
+        raise
+    with storage_errors():
+        audit.record("exported", "", details)
     return len(records)
 
 
@@ -540,8 +570,10 @@ def import_cases(path, *, dry_run: bool = False, today: dt.date | None = None) -
 
     With dry_run the same checks and the same writes run inside a transaction that is then
     rolled back: the report says what would be added, and nothing is kept."""
+    from xinfang_desk.core import audit, session
     from xinfang_desk.core.deadlines import current_rules
 
+    session.require("register")
     today = today or dt.date.today()
     lines = _read_lines(path)
     problems: list[ImportProblem] = []
@@ -606,6 +638,10 @@ def import_cases(path, *, dry_run: bool = False, today: dt.date | None = None) -
                             report.new_units.append(u)
                 if problems:
                     raise ImportFailed(problems)
+                source = Path(path).name if isinstance(path, (str, Path)) else ""
+                audit.record("imported", "", {"count": report.cases, "source": source,
+                                              "first": report.case_nos[0],
+                                              "last": report.case_nos[-1]})
                 if dry_run:
                     raise _DryRunDone
         except _DryRunDone:

@@ -21,6 +21,9 @@ candidates are then scored by how much of the typed text (its trigrams found in 
 database, weighted by rarity) they share,
 and the reason quotes the longest shared substring. Elsewhere a LIKE query on a few trigrams
 finds the candidates.
+
+A confidential case the acting user may not see (core.access) is omitted from the matches
+altogether — no summary, names or hint that it exists.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from dataclasses import dataclass
 import peewee as pw
 
 from xinfang_desk.core import vocab as v
+from xinfang_desk.core.access import visibility_condition
 from xinfang_desk.core.db import is_sqlite, storage_errors
 from xinfang_desk.core.errors import XinfangError
 from xinfang_desk.core.models import Case, CasePetitioner, Petitioner
@@ -304,9 +308,13 @@ def find_repeats(*, id_number: str = "", phone: str = "", name: str = "", addres
             return []
         received: dict[int, dt.date] = {}
         ids = list(scores)
+        hidden = visibility_condition()
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
-            received.update(Case.select(Case.id, Case.received_on).where(Case.id.in_(chunk)).tuples())
+            query = Case.select(Case.id, Case.received_on).where(Case.id.in_(chunk))
+            if hidden is not None:  # others' confidential cases are left out, not hinted at
+                query = query.where(hidden)
+            received.update(query.tuples())
         ranked = sorted((i for i in ids if i in received),
                         key=lambda i: (-scores[i], -received[i].toordinal(), -i))[:limit]
         details = {row[0]: row for row in Case.select(

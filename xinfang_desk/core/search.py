@@ -14,6 +14,7 @@ How the search box is read (`search_cases(text)`):
 Results are newest first (received_on desc, id desc) unless `order_by` names another
 column (see ORDER_KEYS); `total` counts every match. Each row carries the first petitioner's
 ID number and phone masked (110105********002X, 138****0000): a list never needs them in full.
+Confidential cases the acting user may not see (core.access) are never matched.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 import peewee as pw
 
 from xinfang_desk.core import vocab as v
+from xinfang_desk.core.access import visibility_condition
 from xinfang_desk.core.db import is_sqlite, storage_errors
 from xinfang_desk.core.models import Case, CasePetitioner, Field, Petitioner, Unit
 from xinfang_desk.core.numbering import is_query_code, normalize_query_code, parse_case_no
@@ -337,6 +339,9 @@ def search_cases(text: str = "", *, status=None, category=None, channel=None, fi
                                       date_to=date_to, confidential=confidential)
         except _NoMatch:
             return SearchResult(rows=[], total=0)
+        hidden = visibility_condition()  # others' confidential cases (core.access)
+        if hidden is not None:
+            conds.append(hidden)
         text = (text or "").strip()
         like_scan = False
         if text:

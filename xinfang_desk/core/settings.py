@@ -38,6 +38,9 @@ SPECS = {
         # Path of the office PC's own TrueType font for documents (e.g. C:\\Windows\\Fonts\\simsun.ttc);
         # empty: the bundled fonts.
         SettingSpec("document_font", "文书字体文件", ""),
+        # 个人信息保护法 第十九条、第四十七条: closed cases older than this are purged or
+        # anonymised (core.retention).
+        SettingSpec("retention_years", "办结事项保存年限（年）", 5, minimum=1, maximum=100),
     )
 }
 
@@ -93,17 +96,35 @@ def validate(key: str, value: Any) -> Any:
     return value
 
 
+def _store(key: str, value: Any) -> None:
+    """Write one validated value and its audit row (inside the caller's transaction)."""
+    from xinfang_desk.core import audit
+
+    old = get(key)
+    text = json.dumps(value, ensure_ascii=False)
+    Setting.insert(key=key, value=text).on_conflict(
+        conflict_target=[Setting.key], update={Setting.value: text}).execute()
+    if old != value:
+        audit.record("settings_changed", key, {"key": key, "old": old, "new": value})
+
+
 def put(key: str, value: Any) -> None:
+    """Validate and save one setting. Needs `settings`; a change is audited."""
+    from xinfang_desk.core import session
+
+    session.require("settings")
     value = validate(key, value)
     with write_transaction():
-        Setting.insert(key=key, value=json.dumps(value, ensure_ascii=False)).on_conflict(
-            conflict_target=[Setting.key], update={Setting.value: json.dumps(value, ensure_ascii=False)}
-        ).execute()
+        _store(key, value)
 
 
 def put_many(values: dict[str, Any]) -> dict[str, FieldError]:
     """Validate every value first; save all of them in one transaction only if all are valid.
-    Returns the errors by key (empty when saved), so a form can show each beside its field."""
+    Returns the errors by key (empty when saved), so a form can show each beside its field.
+    Needs `settings` (PermissionDenied otherwise); each changed value is audited."""
+    from xinfang_desk.core import session
+
+    session.require("settings")
     errors: dict[str, FieldError] = {}
     clean: dict[str, Any] = {}
     for key, value in values.items():
@@ -115,5 +136,5 @@ def put_many(values: dict[str, Any]) -> dict[str, FieldError]:
         return errors
     with write_transaction():
         for key, value in clean.items():
-            put(key, value)
+            _store(key, value)
     return {}

@@ -4,7 +4,8 @@ Public API (the GUI codes against exactly this):
 - DOCUMENTS: code -> Chinese title
 - available_documents(case_no, today=None) -> {code: None if it fits the case now, else why not}
 - build_document(case_no, doc, *, today=None) -> PDF bytes
-- record_printed(case_no, doc, *, on=None, actor="") -> adds a `printed` event
+- record_printed(case_no, doc, *, on=None, actor="", approval=None) -> adds a `printed` event
+- check_print_approval(doc, approval=None) -> approver (PermissionDenied if a leader is needed)
 - missing_glyphs(text) -> characters no configured font can draw
 """
 
@@ -17,8 +18,8 @@ from xinfang_desk.core.documents.context import Ctx, load
 from xinfang_desk.core.documents.fonts import missing_glyphs
 from xinfang_desk.core.errors import WorkflowError, XinfangError
 
-__all__ = ["DOCUMENTS", "available_documents", "build_document", "missing_glyphs",
-           "record_printed"]
+__all__ = ["DOCUMENTS", "available_documents", "build_document", "check_print_approval",
+           "missing_glyphs", "record_printed"]
 
 DOCUMENTS: dict[str, str] = {
     "receipt": "回执",
@@ -88,12 +89,31 @@ def build_document(case_no: str, doc: str, *, today: dt.date | None = None) -> b
     return builders[doc](ctx)
 
 
-def record_printed(case_no: str, doc: str, *, on: dt.date | None = None, actor: str = "") -> None:
-    """Note on the case's timeline that a document was printed (no change of state)."""
-    from xinfang_desk.core.cases import record_event
+def check_print_approval(doc: str, approval=None) -> str:
+    """For the letters that carry a leader's decision (延期告知书, 答复意见书, 采纳情况告知书):
+    the approver's username ("" for SYSTEM), or PermissionDenied when neither the acting user
+    nor `approval` (a leader authenticated on the spot) may approve. Other documents: ""."""
+    from xinfang_desk.core.access import APPROVAL_DOCUMENTS, check_approval
+
+    if doc not in APPROVAL_DOCUMENTS:
+        return ""
+    return check_approval(doc, APPROVAL_DOCUMENTS[doc], approval)
+
+
+def record_printed(case_no: str, doc: str, *, on: dt.date | None = None, actor: str = "",
+                   approval=None) -> None:
+    """Note on the case's timeline that a document was printed (no change of state).
+
+    Needs `print`; the letters of APPROVAL_DOCUMENTS also a leader (the acting user or
+    `approval`, see check_print_approval), whose username goes into the event's approver.
+    Audited as `printed` in the same transaction."""
+    from xinfang_desk.core.access import APPROVAL_DOCUMENTS
+    from xinfang_desk.core.cases import _record_event
     from xinfang_desk.core.workflow import EventData
 
     if doc not in DOCUMENTS:
         raise XinfangError(f"未知的文书类型“{doc}”")
-    record_event(case_no, EventData(type="printed", on=on or dt.date.today(), note=DOCUMENTS[doc]),
-                 actor=actor)
+    _record_event(case_no, EventData(type="printed", on=on or dt.date.today(), note=DOCUMENTS[doc]),
+                  actor=actor, approval=approval,
+                  approval_kind=doc if doc in APPROVAL_DOCUMENTS else "",
+                  audit_action="printed", audit_extra={"doc": doc, "title": DOCUMENTS[doc]})

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 from xinfang_desk.core import settings
 from xinfang_desk.core import vocab as v
-from xinfang_desk.core.cases import events_of, get_case, petitioners_of, to_event_data
+from xinfang_desk.core.access import visibility_condition
+from xinfang_desk.core.cases import events_of, get_visible_case, petitioners_of, to_event_data
 from xinfang_desk.core.db import storage_errors
 from xinfang_desk.core.deadlines import Rules, current_rules, default_promised_reply
 from xinfang_desk.core.documents.layout import Writer
@@ -72,7 +73,7 @@ class Ctx:
 def load(case_no: str, today: dt.date | None) -> Ctx:
     today = today or dt.date.today()
     with storage_errors():
-        case = get_case(case_no)
+        case = get_visible_case(case_no)
         rules = current_rules()
         rows = events_of(case)
         events = [to_event_data(e) for e in rows]
@@ -88,6 +89,9 @@ def load(case_no: str, today: dt.date | None) -> Ctx:
                                             & ((Case.received_on < case.received_on)
                                                  | ((Case.received_on == case.received_on) & (Case.id < case.id))))
                  .distinct().order_by(Case.received_on))
+            hidden = visibility_condition()  # others' confidential cases are not listed
+            if hidden is not None:
+                q = q.where(hidden)
             previous = [(c.case_no, c.received_on, c.summary) for c in q]
         actors = [r.actor for r in rows]
     start = initial_state(category=case.category, disposition=case.disposition,
