@@ -44,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"xinfang-desk {__version__}")
     parser.add_argument("--data-dir", metavar="DIR",
                         help="数据目录（默认为系统用户数据目录；也可用环境变量 XINFANG_DATA_DIR）")
+    parser.add_argument("--user", metavar="NAME",
+                        help="操作人用户名（已设置用户账户时必填；也可用环境变量 XINFANG_USER，"
+                             "密码用 XINFANG_PASSWORD 或在终端输入）")
     parser.add_argument("--demo", action="store_true",
                         help="数据库为空时先填入演示数据，再打开窗口")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -59,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="导出全部事项为 JSON Lines")
     p.add_argument("--out", metavar="FILE.jsonl", help="输出文件（默认输出到标准输出）")
+    p.add_argument("--masked", action="store_true",
+                   help="遮蔽证件号码和电话（接待员只能这样导出；遮蔽后的文件不能再导入）")
 
     p = sub.add_parser("deadlines", help="列出已超期或临近期限的事项")
     p.add_argument("--on", type=_date, metavar="YYYY-MM-DD", help="按哪一天计算（默认今天）")
@@ -146,10 +151,10 @@ def cmd_export(args) -> int:
 
     _open(args)
     if args.out:
-        count = export_cases(Path(args.out))
+        count = export_cases(Path(args.out), masked=args.masked)
         print(f"已导出 {count} 件事项到 {args.out}", file=sys.stderr)
     else:
-        export_cases(sys.stdout)
+        export_cases(sys.stdout, masked=args.masked)
     return 0
 
 
@@ -191,9 +196,17 @@ def cmd_search(args) -> int:
 
 
 def cmd_print(args) -> int:
-    from xinfang_desk.core.documents import DOCUMENTS, build_document, record_printed
+    from xinfang_desk.core.documents import (
+        DOCUMENTS,
+        build_document,
+        check_print_approval,
+        record_printed,
+    )
+    from xinfang_desk.core.session import require
 
     _open(args)
+    require("print")
+    check_print_approval(args.doc)  # before a file is written: refused letters leave none
     pdf = build_document(args.case_no, args.doc, today=args.on)
     atomic.write_bytes(args.out, pdf)
     record_printed(args.case_no, args.doc, on=args.on)
@@ -223,6 +236,11 @@ def cmd_report(args) -> int:
     else:
         start, end = args.date_from, args.date_to
     _open(args)
+    from xinfang_desk.core.access import audit_report
+
+    outputs = [name for name, on in (("xlsx", args.xlsx), ("pdf", args.pdf), ("json", args.json))
+               if on] or ["screen"]
+    audit_report(start, end, outputs, masked=not (args.xlsx and args.unmasked))
     report = monthly_figures(start, end)
     if args.xlsx:
         write_xlsx(report, Path(args.xlsx), cases_masked=not args.unmasked)
