@@ -336,3 +336,46 @@ def test_audit_report_helper(office):
     row = AuditLog.get(AuditLog.action == "report")
     assert row.actor == "张敏" and json.loads(row.details)["outputs"] == ["xlsx"]
     assert audit.verify().ok
+
+
+# ---------------------------------------------------------------------------- PostgreSQL
+
+def test_visibility_edit_and_purge_on_postgres():
+    """The same rules through portable SQL (runs when XINFANG_TEST_PG_URL is set)."""
+    import os
+
+    url = os.environ.get("XINFANG_TEST_PG_URL")
+    if not url:
+        pytest.skip("XINFANG_TEST_PG_URL not set (no PostgreSQL)")
+    pytest.importorskip("psycopg")
+    from playhouse.db_url import connect
+
+    from xinfang_desk.core import retention, storage
+    from xinfang_desk.core.case_edit import change_history, update_case
+
+    raw = connect(url)
+    raw.execute_sql("DROP SCHEMA public CASCADE")
+    raw.execute_sql("CREATE SCHEMA public")
+    raw.close()
+    storage.open_url(url)
+    try:
+        staff = make_office()
+        with session.acting_as(staff["张敏"]):
+            secret = register_case(accusation(), today=TODAY).case_no
+            spot = register_case(intake(disposition="当场答复", category="咨询", facts="",
+                                        answer_given="已告知", clerk=""), today=TODAY).case_no
+        with session.acting_as(staff["王芳"]):
+            _invisible_everywhere(secret)
+        with session.acting_as(staff["李主任"]):
+            access.grant_access(secret, "王芳")
+            update_case(secret, {"summary": "检举村主任截留征地补偿款"}, reason="更正")
+        with session.acting_as(staff["王芳"]):
+            assert _found(secret, text="截留征地") and _found(secret, text="村主")
+            assert [h.field for h in change_history(secret)][-1] == "事项摘要"
+        with session.acting_as(staff["管理员"]):
+            report = retention.purge(mode="anonymise", today=dt.date(2032, 1, 1))
+        assert report.case_nos == (spot,)
+        assert get_case(spot).summary == retention.ANONYMISED
+        assert audit.verify().ok
+    finally:
+        storage.close()
