@@ -379,3 +379,12 @@ def test_visibility_edit_and_purge_on_postgres():
         assert audit.verify().ok
     finally:
         storage.close()
+
+
+def test_an_account_named_like_system_does_not_inherit_systems_cases(store):
+    secret = register_case(accusation(), today=TODAY).case_no  # before any account
+    assert get_case(secret).clerk == session.SYSTEM.username
+    namesake = session.Actor(session.SYSTEM.username, session.CLERK)
+    with session.acting_as(namesake):
+        assert not _found(secret)
+        assert not access.can_see(get_case(secret))

@@ -59,7 +59,16 @@ def visibility_condition(actor: Actor | None = None) -> pw.Node | None:
     named = (CaseAccess.select(CaseAccess.case)
              .join(User, on=(CaseAccess.user == User.id))
              .where(User.username == a.username))
-    return (Case.confidential == False) | (Case.clerk == a.username) | Case.id.in_(named)  # noqa: E712
+    cond = (Case.confidential == False) | Case.id.in_(named)  # noqa: E712
+    if _may_be_clerk(a):
+        cond = cond | (Case.clerk == a.username)
+    return cond
+
+
+def _may_be_clerk(a: Actor) -> bool:
+    # Cases registered before accounts existed name SYSTEM as their clerk: an account that
+    # happens to carry the same name does not inherit them.
+    return bool(a.username) and a.username != session.SYSTEM.username
 
 
 def visible_cases_clause(actor: Actor | None = None) -> pw.Node:
@@ -71,7 +80,7 @@ def visible_cases_clause(actor: Actor | None = None) -> pw.Node:
 
 def can_see(case: Case, actor: Actor | None = None) -> bool:
     a = _actor(actor)
-    if not case.confidential or a.can(SEE_ALL) or (case.clerk and case.clerk == a.username):
+    if not case.confidential or a.can(SEE_ALL) or (_may_be_clerk(a) and case.clerk == a.username):
         return True
     with storage_errors():
         return (CaseAccess.select().join(User, on=(CaseAccess.user == User.id))
