@@ -35,6 +35,10 @@ SPECS = {
         SettingSpec("group_threshold", "集体访人数起点", 5, minimum=2, maximum=1000),
         SettingSpec("feedback_days", "转送/交办默认反馈期限（日）", 60, minimum=1, maximum=365),
         SettingSpec("due_soon_days", "临期提醒天数", 3, minimum=0, maximum=60),
+        # A second folder for the automatic backups, e.g. a USB stick (core.backup); empty: none.
+        SettingSpec("backup_mirror_dir", "备份副本文件夹（如U盘）", ""),
+        SettingSpec("backup_keep_days", "自动备份按日保留（天）", 14, minimum=1, maximum=366),
+        SettingSpec("backup_keep_months", "自动备份按月保留（月）", 12, minimum=0, maximum=120),
         # Path of the office PC's own TrueType font for documents (e.g. C:\\Windows\\Fonts\\simsun.ttc);
         # empty: the bundled fonts.
         SettingSpec("document_font", "文书字体文件", ""),

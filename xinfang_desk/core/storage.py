@@ -1,4 +1,12 @@
-"""Opening a data directory: folders, database connection, migrations, calendar top-up."""
+"""Opening a data directory: folders, database connection, start-up check, migrations,
+calendar top-up.
+
+The start-up check: `PRAGMA quick_check` on every existing database, the full
+`integrity_check` when a non-empty -wal file was left over (the last run ended without closing:
+a crash, a power cut, a killed process). A damaged or unreadable database is refused with
+DamagedDatabaseError naming the newest good backup; the file is never "repaired" or
+overwritten, so nothing is lost that an expert could still recover.
+"""
 
 from __future__ import annotations
 
@@ -11,19 +19,91 @@ import peewee
 from xinfang_desk.core import migrations
 from xinfang_desk.core.calendar_store import top_up_calendar
 from xinfang_desk.core.db import database, make_sqlite, storage_errors
+from xinfang_desk.core.errors import StorageError
 from xinfang_desk.core.paths import DataDir
 
 log = logging.getLogger(__name__)
 
+_DAMAGE_WORDS = ("not a database", "malformed", "corrupt", "file is encrypted")
+
+
+class DamagedDatabaseError(StorageError):
+    """The database file is damaged or not a database; it was left as it is."""
+
+    def __init__(self, message: str, backup: Path | None = None):
+        super().__init__(message)
+        self.backup = backup
+
+
+def latest_good_backup(data_dir: DataDir | Path):
+    """The newest backup whose file still matches its manifest (core.backup.BackupInfo), or
+    None."""
+    from xinfang_desk.core.backup import latest_good_backup as latest
+
+    return latest(data_dir if isinstance(data_dir, DataDir) else DataDir(Path(data_dir)))
+
+
+def damaged_message(data_dir: DataDir, what: str) -> tuple[str, Path | None]:
+    """The user's message for a damaged database: what happened and the backup to restore."""
+    try:
+        good = latest_good_backup(data_dir)
+    except Exception:  # noqa: BLE001 - the message must come out whatever the backups folder holds
+        log.exception("looking for a good backup failed")
+        good = None
+    text = (f"数据库文件已损坏（{what}），无法打开：{data_dir.database}。程序没有改动该文件，"
+            "请不要删除或覆盖它。")
+    if good is None:
+        return text + "没有找到可用的备份，请联系技术支持。", None
+    return (text + f"最近的完好备份：{good.describe()}。可用命令 xinfang-desk restore "
+            f"\"{good.path}\" 从该备份恢复（会先另存当前文件）。"), good.path
+
+
+def _startup_check(db, *, full: bool) -> str | None:
+    """None when the database passes quick_check (integrity_check when `full`), else what the
+    check said."""
+    pragma = "integrity_check" if full else "quick_check"
+    rows = [r[0] for r in db.execute_sql(f"PRAGMA {pragma}").fetchall()]
+    if rows == ["ok"]:
+        return None
+    return "完整性检查未通过：" + "；".join(rows[:3])
+
+
+def _is_damage(exc: BaseException) -> bool:
+    cause = exc.__cause__ or exc
+    return any(word in str(cause).lower() for word in _DAMAGE_WORDS)
+
 
 def open_data_dir(root: Path, *, today: dt.date | None = None) -> DataDir:
-    """Create the folder if needed, open (and migrate) the database, bind the models to it."""
+    """Create the folder if needed, open (check, migrate) the database, bind the models to it.
+    DamagedDatabaseError (a StorageError) when the file is damaged: untouched, backup named."""
     data_dir = DataDir(Path(root))
     with storage_errors():
         data_dir.ensure()
-        db = make_sqlite(data_dir.database)
-        database.initialize(db)
-        db.connect(reuse_if_open=True)
+    path = data_dir.database
+    existed = path.exists() and path.stat().st_size > 0
+    wal = Path(f"{path}-wal")
+    crashed = existed and wal.exists() and wal.stat().st_size > 0
+    problem = None
+    try:
+        with storage_errors():
+            db = make_sqlite(path)
+            database.initialize(db)
+            db.connect(reuse_if_open=True)
+            if existed:
+                problem = _startup_check(db, full=crashed)
+    except StorageError as exc:
+        if not _is_damage(exc):
+            raise
+        problem = "不是有效的数据库文件" if "not a database" in str(exc.__cause__).lower() \
+            else "读取时发现数据页损坏"
+    if problem is not None:
+        close()
+        if crashed:
+            problem = f"上次未正常退出，{problem}"
+        message, good = damaged_message(data_dir, problem)
+        log.info("damaged database %s: %s", path, problem)
+        raise DamagedDatabaseError(message, good)
+    with storage_errors():
         migrations.migrate(data_dir.database, data_dir.backups)
         top_up_calendar(today or dt.date.today())
     return data_dir
