@@ -29,9 +29,11 @@ class CheckLine:
     label: str
     ok: bool
     text: str
+    warning: bool = False  # worth acting on (no recent backup), but the database is sound
 
     def __str__(self) -> str:
-        return f"{'✓' if self.ok else '✗'} {self.label}：{self.text}"
+        mark = "✗" if not self.ok else ("!" if self.warning else "✓")
+        return f"{mark} {self.label}：{self.text}"
 
 
 @dataclass
@@ -46,9 +48,14 @@ class CheckReport:
     def problems(self) -> list[CheckLine]:
         return [line for line in self.lines if not line.ok]
 
+    @property
+    def warnings(self) -> list[CheckLine]:
+        return [line for line in self.lines if line.ok and line.warning]
+
     def summary(self) -> str:
         if self.ok:
-            return "检查完毕：数据库完好。"
+            extra = f"另有 {len(self.warnings)} 项提示。" if self.warnings else ""
+            return "检查完毕：数据库完好。" + extra
         return f"检查完毕：发现 {len(self.problems)} 项问题，请联系管理员，并保留当前文件和备份。"
 
     def text(self) -> str:
@@ -102,13 +109,14 @@ def _audit(report: CheckReport, data_dir: DataDir | None) -> None:
 def _last_backup(report: CheckReport, data_dir: DataDir, today: dt.date) -> None:
     found = [b for b in backup.list_backups(data_dir.backups) if b.reason != "pre-restore"]
     if not found:
-        report.lines.append(CheckLine("备份", False, "还没有任何备份，请立即备份"))
+        report.lines.append(CheckLine("备份", True, "还没有任何备份，请立即备份", warning=True))
         return
     newest = found[0]
     age = (today - newest.created.date()).days
     text = f"最近一次于 {newest.created:%Y-%m-%d %H:%M}（{newest.path.name}）"
     if age > STALE_BACKUP_DAYS:
-        report.lines.append(CheckLine("备份", False, text + f"，已有 {age} 天没有备份"))
+        report.lines.append(CheckLine("备份", True, text + f"，已有 {age} 天没有备份",
+                                      warning=True))
     else:
         report.lines.append(CheckLine("备份", True, text))
 
