@@ -14,6 +14,7 @@ from xinfang_desk.ui.case_detail_dialog import CaseDetailDialog
 from xinfang_desk.ui.cases_page import CasesPage
 from xinfang_desk.ui.followup_page import FollowupPage
 from xinfang_desk.ui.intake_page import IntakePage
+from xinfang_desk.ui.report_page import ReportPage
 from xinfang_desk.ui.settings_page import SettingsPage
 from xinfang_desk.ui.tasks import TaskRunner
 
@@ -33,6 +34,7 @@ class MainWindow(QMainWindow):
         self.intake = IntakePage(self.tasks, data_dir, today=today)
         self.cases = CasesPage(self.tasks, today=today)
         self.followup = FollowupPage(self.tasks, today=today)
+        self.report = ReportPage(self.tasks, today=today)
         self.settings = SettingsPage(self.tasks)
 
         self.tabs = QTabWidget()
@@ -40,12 +42,13 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.intake, "接待登记")
         self.tabs.addTab(self.cases, "案件列表")
         self.tabs.addTab(self.followup, "跟踪督办")
+        self.tabs.addTab(self.report, "统计报表")
         self.tabs.addTab(self.settings, "设置")
         self.setCentralWidget(self.tabs)
         self.statusBar().addPermanentWidget(QLabel(f"数据目录：{data_dir.root}"))
         self._add_tab_shortcuts()
 
-        for page in (self.intake, self.cases, self.followup):
+        for page in (self.intake, self.cases, self.followup, self.report):
             page.sig_open_case_requested.connect(self.open_case)
         self.intake.sig_case_saved.connect(self._case_changed)
         self.followup.sig_case_changed.connect(self._case_changed)
