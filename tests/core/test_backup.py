@@ -584,3 +584,18 @@ def test_no_passphrase_is_stored_in_clear_in_settings_listing(store):
     assert backup.stored_passphrase() == ""
     with session.acting_as(CLERK), pytest.raises(PermissionDenied):
         backup.set_backup_passphrase("12345678")
+
+
+def test_no_backup_is_taken_of_a_database_that_fails_its_check(store, monkeypatch):
+    older = backup.backup_now(store)
+
+    def bad_copy(db_path, tmp):
+        shutil.copyfile(older, tmp)
+        with open(tmp, "r+b") as fh:
+            fh.seek(older.stat().st_size // 2)
+            fh.write(b"\xff" * 8192)
+
+    monkeypatch.setattr(backup, "_snapshot", bad_copy)
+    with pytest.raises(backup.BackupError, match="当前数据库未通过检查，本次不做备份"):
+        backup.auto_backup(store)
+    assert [b.path for b in backup.list_backups(store.backups)] == [older]

@@ -587,7 +587,11 @@ def _make_backup(dd: DataDir, *, reason: str, out: Path | None = None,
     try:
         with _temp_in(plain_folder, ".backup-") as plain:
             _snapshot(dd.database, plain)
-            facts = _facts(plain, check="quick")
+            try:
+                facts = _facts(plain, check="quick")
+            except BackupError as exc:  # never rotate good backups out for a bad one
+                raise BackupError(f"当前数据库未通过检查，本次不做备份，已有的备份保持不变：{exc}"
+                                  "请运行“检查数据库”，必要时从备份恢复。") from exc
             if passphrase:
                 with _temp_in(target.parent, f".{target.name}.") as sealed:
                     encrypt_file(plain, sealed, passphrase)
@@ -862,7 +866,9 @@ def restore(data_dir: DataDir | os.PathLike | str, file: os.PathLike | str, *,
     copied to backups/pre-restore-*.sqlite3 (backup API; a file too damaged to copy is moved
     aside whole as damaged-*.sqlite3), the connection is closed, the file replaced, the
     database reopened (and migrated when older), and a `restore` row is added to the restored
-    audit trail. Close every other window on this data directory first."""
+    audit trail. Close every other window on this data directory first, and let no other
+    thread of this process use the database meanwhile (the connection is closed and the audit
+    model is briefly bound to the backup file while its chain is verified)."""
     from xinfang_desk.core import audit, session, storage
 
     session.require("restore")
