@@ -152,3 +152,11 @@ def test_cli_check_and_audit_verify(tmp_path):
     assert "发现" in checked.stderr
     usage = run("audit", data_dir=tmp_path)
     assert usage.returncode == 2 and "命令行参数有误" in usage.stderr
+
+
+def test_integrity_findings_are_shortened_to_one_line():
+    rows = ["*** in database main ***\nPage 38: btreeInitPage() returns error code 11\n"
+            "On tree page 37 cell 29: Extends off end of page", "Page 41: never used"]
+    assert backup.brief_check_result(rows, limit=1) == \
+        "Page 38: btreeInitPage() returns error code 11 等共 3 处"
+    assert backup.brief_check_result(["ok"]) == "ok"

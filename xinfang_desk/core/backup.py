@@ -472,6 +472,15 @@ def set_backup_passphrase(passphrase: str | None) -> None:
 
 # --- reading and checking a database file -------------------------------------------------------
 
+def brief_check_result(rows: list[str], *, limit: int = 3) -> str:
+    """SQLite's integrity_check output, shortened for a one-line message: the first `limit`
+    findings, without the '*** in database main ***' banner, and how many there were."""
+    lines = [line.strip() for row in rows for line in str(row).splitlines()]
+    lines = [line for line in lines if line and not line.startswith("***")]
+    shown = "；".join(line[:80] for line in lines[:limit])
+    return shown + (f" 等共 {len(lines)} 处" if len(lines) > limit else "")
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(str(path), timeout=10, isolation_level=None)
 
@@ -503,7 +512,7 @@ def _facts(path: Path, *, check: str | None = "quick") -> dict:
             pragma = "quick_check" if check == "quick" else "integrity_check"
             rows = [r[0] for r in con.execute(f"PRAGMA {pragma}")]
             if rows != ["ok"]:
-                raise BackupError(f"数据库完整性检查未通过（{'；'.join(rows[:3])}）。")
+                raise BackupError(f"数据库完整性检查未通过（{brief_check_result(rows)}）。")
         tables = _tables(con)
         if "meta" not in tables or "xf_case" not in tables:
             raise BackupError("不是信访接待台的数据库（缺少本程序的数据表）。")

@@ -74,7 +74,7 @@ def _integrity(report: CheckReport) -> None:
     if rows == ["ok"]:
         report.lines.append(CheckLine("完整性", True, "通过（PRAGMA integrity_check）"))
     else:
-        shown = "；".join(rows[:5]) + (f" 等共 {len(rows)} 处" if len(rows) > 5 else "")
+        shown = backup.brief_check_result(rows, limit=5)
         report.lines.append(CheckLine("完整性", False, f"未通过：{shown}"))
 
 

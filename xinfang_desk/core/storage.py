@@ -65,7 +65,9 @@ def _startup_check(db, *, full: bool) -> str | None:
     rows = [r[0] for r in db.execute_sql(f"PRAGMA {pragma}").fetchall()]
     if rows == ["ok"]:
         return None
-    return "完整性检查未通过：" + "；".join(rows[:3])
+    from xinfang_desk.core.backup import brief_check_result
+
+    return "完整性检查未通过：" + brief_check_result(rows, limit=1)
 
 
 def _is_damage(exc: BaseException) -> bool:
