@@ -45,6 +45,9 @@ SPECS = {
         # 个人信息保护法 第十九条、第四十七条: closed cases older than this are purged or
         # anonymised (core.retention).
         SettingSpec("retention_years", "办结事项保存年限（年）", 5, minimum=1, maximum=100),
+        # 等保2.0 (session timeout): after this many minutes without keyboard or mouse input the
+        # GUI hides all data and asks for the signed-in user's password. There is no "never".
+        SettingSpec("idle_lock_minutes", "无操作自动锁定（分钟）", 10, minimum=1, maximum=120),
     )
 }
 

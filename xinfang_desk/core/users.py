@@ -134,8 +134,10 @@ def create_user(username: str, password: str, role: str, display_name: str = "")
     return _info(u)
 
 
-def authenticate(username: str, password: str, *, now: dt.datetime | None = None) -> session.Actor:
-    """The account's Actor if the password is right; LoginError (and an audit row) otherwise."""
+def authenticate(username: str, password: str, *, now: dt.datetime | None = None,
+                 event: str = "login") -> session.Actor:
+    """The account's Actor if the password is right; LoginError (and an audit row) otherwise.
+    `event` names the audit row of a success ("unlocked" when the idle lock is lifted)."""
     now = now or _now()
     name = username.strip()
     u = User.get_or_none(User.username == name)
@@ -154,7 +156,7 @@ def authenticate(username: str, password: str, *, now: dt.datetime | None = None
     with storage_errors(), write_transaction():
         if ok:
             User.update(failed_logins=0, locked_until=None).where(User.id == u.id).execute()
-            audit.record("login", name, actor=name)
+            audit.record(event, name, actor=name)
         else:
             failures = u.failed_logins + 1
             locked = now + LOCKOUT if failures >= MAX_FAILURES else None
@@ -230,3 +232,63 @@ def update_user(username: str, *, role: str | None = None, active: bool | None =
         User.update(**{k: v[1] for k, v in changes.items()}).where(User.id == u.id).execute()
         audit.record("user_changed", username, changes)
     return get_user(username)
+
+
+def sign_out(username: str) -> None:
+    """The user signed out (or closed the program): an audit row; the caller resets the actor."""
+    audit.record("logout", username, actor=username)
+
+
+def screen_locked(username: str, idle_minutes: int | None = None) -> None:
+    """The GUI hid its data behind the idle lock (or the user locked it): an audit row."""
+    audit.record("locked", username, {"screen": "idle" if idle_minutes else "manual",
+                                      "idle_minutes": idle_minutes}, actor=username)
+
+
+# --------------------------------------------------------------------------- demo accounts
+
+# Only for the demo database (`xinfang-desk --demo` on an empty database): one account per role
+# so an evaluator can try each. The password is public, so it must never protect real data.
+DEMO_PASSWORD = "demo2026a"
+DEMO_ACCOUNTS = (
+    ("admin", "王建国", session.ADMIN),
+    ("leader", "李红梅", session.LEADER),
+    ("clerk", "张敏", session.CLERK),
+    ("clerk2", "赵磊", session.CLERK),
+)
+_DEMO_MARK = "demo_accounts"  # a Setting row (not in settings.SPECS): the demo accounts exist
+
+
+def create_demo_accounts() -> list[UserInfo]:
+    """Create the demo accounts (admin first) with DEMO_PASSWORD; only where none exist yet."""
+    import json
+
+    from xinfang_desk.core.models import Setting
+
+    if accounts_exist() or User.select().exists():
+        raise XinfangError("已有用户账户，不能再创建演示账户。")
+    (admin_name, admin_display, admin_role), *others = DEMO_ACCOUNTS
+    created = [create_user(admin_name, DEMO_PASSWORD, admin_role, admin_display)]
+    with session.acting_as(actor_of(created[0])):  # the audit rows name the demo admin
+        for username, display_name, role in others:
+            created.append(create_user(username, DEMO_PASSWORD, role, display_name))
+    with storage_errors(), write_transaction():
+        Setting.insert(key=_DEMO_MARK, value=json.dumps([u for u, _n, _r in DEMO_ACCOUNTS])
+                       ).on_conflict_replace().execute()
+    return created
+
+
+def demo_hint() -> str:
+    """The sign-in dialog's hint naming the demo accounts and password, or "" when this is not
+    the demo database (the mark is absent or none of the demo accounts is still active)."""
+    from xinfang_desk.core.models import Setting
+
+    with storage_errors():
+        if Setting.get_or_none(Setting.key == _DEMO_MARK) is None:
+            return ""
+        names = {u.username for u in User.select().where(User.active == True)}  # noqa: E712
+    present = [(u, n, r) for u, n, r in DEMO_ACCOUNTS if u in names]
+    if not present:
+        return ""
+    accounts = "\n".join(f"{u}　{session.ROLE_LABELS[r]}" for u, _n, r in present)
+    return f"演示账户（仅用于演示数据，密码均为 {DEMO_PASSWORD}）：\n{accounts}"
