@@ -36,23 +36,37 @@ def run_gui(data_dir_arg: str | None = None, *, demo: bool = False) -> int:
     try:
         data_dir = open_data_dir(resolve_data_dir(data_dir_arg))
         setup_logging(data_dir.logs)
-        if demo:
-            from xinfang_desk.core.cases import count_cases
-            from xinfang_desk.core.demo import generate_demo
-
-            if count_cases() == 0:
-                generate_demo(300, seed=1)
     except XinfangError as exc:
         QMessageBox.critical(None, APP_TITLE, str(exc))
         return 1
-    window = build_main_window(data_dir)
-    window.show()
+    from xinfang_desk.ui.startup import StartupFlow
+
+    # First admin → sign-in → main window → (sign-out → sign-in …): the flow decides when the
+    # program ends, not the last window closing (between two windows there is none).
+    app.setQuitOnLastWindowClosed(False)
+    flow = StartupFlow(data_dir, demo=demo)  # demo data and accounts, on an empty database
+    flow.sig_quit.connect(app.exit)
+    flow.start()
     return app.exec()
 
 
-def build_main_window(data_dir, today=None):
-    """The main window over an opened data directory (also used by tests and the screenshot
-    script). A log-in step, once it exists, is bypassed only through an explicit argument."""
+def build_main_window(data_dir, today=None, *, idle_lock_ms: int | None = None):
+    """The main window over an opened data directory for the current actor (also used by
+    tests and the screenshot script). Signing in is run_gui's job (ui.startup): here the pages
+    follow session.current() — all of them for SYSTEM (no accounts), the role's pages for a
+    signed-in user, who also gets the 账户 menu and the idle lock (`idle_lock_ms` fixes its
+    interval, for tests; otherwise the `idle_lock_minutes` setting)."""
+    from xinfang_desk.core import session
     from xinfang_desk.ui.main_window import MainWindow
 
-    return MainWindow(data_dir, today=today)
+    window = MainWindow(data_dir, today=today)
+    window.account = None
+    actor = session.current()
+    if actor.role != session.SYSTEM_ROLE:
+        from xinfang_desk.ui.account import AccountControls
+
+        window.account = AccountControls(window, window.tasks, actor, idle_lock_ms=idle_lock_ms)
+        users_page = getattr(window.settings, "users", None)
+        if users_page is not None:
+            users_page.sig_idle_lock_changed.connect(window.account.idle_lock.set_minutes)
+    return window

@@ -9,11 +9,13 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QTableView, QTabWidget, QTreeView
 
 from xinfang_desk import APP_TITLE, __version__
+from xinfang_desk.core import session
 from xinfang_desk.core.paths import DataDir
 from xinfang_desk.ui.case_detail_dialog import CaseDetailDialog
 from xinfang_desk.ui.cases_page import CasesPage
 from xinfang_desk.ui.followup_page import FollowupPage
 from xinfang_desk.ui.intake_page import IntakePage
+from xinfang_desk.ui.permissions import apply_to_tabs
 from xinfang_desk.ui.report_page import ReportPage
 from xinfang_desk.ui.settings_page import SettingsPage
 from xinfang_desk.ui.tasks import TaskRunner
@@ -44,6 +46,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.followup, "跟踪督办")
         self.tabs.addTab(self.report, "统计报表")
         self.tabs.addTab(self.settings, "设置")
+        apply_to_tabs(self.tabs, session.current())  # a role sees only the pages it may use
         self.setCentralWidget(self.tabs)
         self.statusBar().addPermanentWidget(QLabel(f"数据目录：{data_dir.root}"))
         self._add_tab_shortcuts()
@@ -57,8 +60,7 @@ class MainWindow(QMainWindow):
         self.settings.sig_settings_changed.connect(self._settings_changed)
 
         self._restore_state()
-        self.cases.refresh()
-        self.followup.refresh()
+        self._case_changed()
 
     def _add_tab_shortcuts(self) -> None:
         for index in range(self.tabs.count()):
@@ -79,11 +81,13 @@ class MainWindow(QMainWindow):
         dialog.activateWindow()
 
     def _case_changed(self, _case_no: str = "") -> None:
-        self.cases.refresh()
-        self.followup.refresh()
+        for page in (self.cases, self.followup):
+            if self.tabs.indexOf(page) >= 0:  # a page hidden from the role loads nothing
+                page.refresh()
 
     def _settings_changed(self) -> None:
-        self.intake.refresh()
+        if self.tabs.indexOf(self.intake) >= 0:
+            self.intake.refresh()
         self._case_changed()
 
     def _remind(self, text: str) -> None:

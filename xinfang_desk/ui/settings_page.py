@@ -1,13 +1,16 @@
-"""设置: office settings, the holiday/调休 calendar, units and fields, as sub-tabs."""
+"""设置: office settings, the holiday/调休 calendar, units and fields, and (for
+administrators) users and the idle lock, as sub-tabs."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
+from xinfang_desk.core import session
 from xinfang_desk.ui.settings_calendar import CalendarEditor
 from xinfang_desk.ui.settings_office import OfficeSettingsForm
 from xinfang_desk.ui.settings_taxonomy import TaxonomyEditor
+from xinfang_desk.ui.settings_users import UsersPage
 from xinfang_desk.ui.tasks import TaskRunner
 
 
@@ -31,6 +34,10 @@ class SettingsPage(QWidget):
         self.tabs.addTab(office_scroll, "单位信息与办理规则")
         self.tabs.addTab(self.calendar, "节假日与调休")
         self.tabs.addTab(self.taxonomy, "承办单位与涉及领域")
+        self.users = None
+        if session.current().can("users"):  # administrators (and SYSTEM, before any account)
+            self.users = UsersPage(tasks)
+            self.tabs.addTab(self.users, "用户与安全")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
@@ -44,6 +51,8 @@ class SettingsPage(QWidget):
         self.office.refresh()
         self.calendar.refresh()
         self.taxonomy.refresh()
+        if self.users is not None:
+            self.users.refresh()
 
     def showEvent(self, event):  # noqa: N802 - Qt API
         # Loaded when first shown, so that program start does not wait for the settings.

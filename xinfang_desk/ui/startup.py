@@ -1,0 +1,180 @@
+"""From start to the main window and back: first admin, sign-in, sign-out, quit.
+
+    start ─(worker: demo data and accounts if asked, do accounts exist?)─┐
+      no account  → FirstAdminDialog → LoginDialog (the new name filled in)
+      accounts    → LoginDialog (with the demo hint on the demo database)
+    LoginDialog ok → the user becomes the process's actor → main window for that role
+    退出登录/切换用户 (menu or lock screen) → window closes → LoginDialog again
+    Cancel in either dialog, or closing the main window → sig_quit
+
+Every database step and password check runs on a worker thread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
+
+from xinfang_desk import APP_TITLE
+from xinfang_desk.core.paths import DataDir
+from xinfang_desk.core.session import Actor
+from xinfang_desk.ui.first_admin_dialog import FirstAdminDialog
+from xinfang_desk.ui.login_dialog import LoginDialog
+from xinfang_desk.ui.tasks import TaskRunner
+
+DEMO_CASES = 300
+
+
+def prepare(demo: bool) -> tuple[bool, str]:
+    """Worker thread: with `demo` on an empty database, the demo history and (if there is no
+    account yet) the demo accounts. Returns (accounts exist, the sign-in hint)."""
+    from xinfang_desk.core import users
+
+    if demo:
+        from xinfang_desk.core.cases import count_cases
+        from xinfang_desk.core.demo import generate_demo
+
+        if count_cases() == 0:
+            generate_demo(DEMO_CASES, seed=1)
+            if not users.accounts_exist():
+                users.create_demo_accounts()
+    return users.accounts_exist(), users.demo_hint()
+
+
+def _noop(_result=None) -> None:
+    pass
+
+
+def _belongs_to(widget: QWidget, window: QWidget) -> bool:
+    parent = widget.parentWidget()
+    while parent is not None:
+        if parent is window:
+            return True
+        parent = parent.parentWidget()
+    return False
+
+
+class StartupFlow(QObject):
+    sig_quit = Signal(int)
+    """The program should end (exit code): sign-in cancelled, main window closed, or an error."""
+    sig_window_opened = Signal(object)
+    """A user signed in and their main window is shown."""
+
+    def __init__(self, data_dir: DataDir, *, demo: bool = False, today: dt.date | None = None,
+                 idle_lock_ms: int | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.data_dir, self.demo, self.today = data_dir, demo, today
+        self.idle_lock_ms = idle_lock_ms
+        self.tasks = TaskRunner(self)
+        self.first_admin: FirstAdminDialog | None = None
+        self.login: LoginDialog | None = None
+        self.window = None
+        self.hint = ""
+        self.error = ""
+        self._splash: QLabel | None = None
+
+    def start(self) -> None:
+        if self.demo:
+            self._splash = QLabel("正在准备演示数据，请稍候……")
+            self._splash.setObjectName("startupSplash")
+            self._splash.setWindowTitle(APP_TITLE)
+            self._splash.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self._splash.setMinimumSize(360, 100)
+            self._splash.show()
+        demo = self.demo
+        self.tasks.run(lambda: prepare(demo), self._prepared, self._failed)
+
+    def _close_splash(self) -> None:
+        if self._splash is not None:
+            self._splash.close()
+            self._splash.deleteLater()
+            self._splash = None
+
+    def _prepared(self, state: tuple[bool, str]) -> None:
+        self._close_splash()
+        accounts, self.hint = state
+        if accounts:
+            self.show_login()
+        else:
+            self.first_admin = FirstAdminDialog(self.tasks)
+            self.first_admin.sig_created.connect(self._admin_created)
+            self.first_admin.rejected.connect(lambda: self.sig_quit.emit(0))
+            self.first_admin.show()
+
+    def _failed(self, exc: Exception) -> None:
+        self._close_splash()
+        self.error = str(exc)
+        box = QMessageBox(QMessageBox.Icon.Critical, APP_TITLE, self.error)
+        box.setObjectName("startupError")
+        box.finished.connect(lambda _r: self.sig_quit.emit(1))
+        box.open()
+        self._error_box = box
+
+    def _admin_created(self, username: str) -> None:
+        dialog, self.first_admin = self.first_admin, None
+        if dialog is not None:
+            dialog.deleteLater()
+        self.show_login(username)
+
+    # ------------------------------------------------------------------ sign-in
+
+    def show_login(self, username: str = "") -> None:
+        self.login = LoginDialog(self.tasks, username=username, hint=self.hint)
+        self.login.sig_signed_in.connect(self._signed_in)
+        self.login.rejected.connect(lambda: self.sig_quit.emit(0))
+        self.login.show()
+        self.login.raise_()
+        self.login.activateWindow()
+
+    def _signed_in(self, actor: Actor) -> None:
+        from xinfang_desk.app import build_main_window
+        from xinfang_desk.core import session
+
+        dialog, self.login = self.login, None
+        if dialog is not None:
+            dialog.deleteLater()
+        session.set_current(actor)
+        self.window = build_main_window(self.data_dir, today=self.today,
+                                        idle_lock_ms=self.idle_lock_ms)
+        self.window.account.sig_sign_out_requested.connect(self.sign_out)
+        self.window.installEventFilter(self)
+        self.window.show()
+        self.sig_window_opened.emit(self.window)
+
+    # ------------------------------------------------------------------ sign-out / quit
+
+    def sign_out(self) -> None:
+        """Close the user's windows (forms under way are abandoned, as on any sign-out) and
+        ask for a sign-in again."""
+        from xinfang_desk.core import session, users
+
+        window, self.window = self.window, None
+        if window is None:
+            return
+        name = session.current().username
+        window.removeEventFilter(self)
+        window.account.idle_lock.release()
+        for widget in QApplication.topLevelWidgets():
+            if widget.isVisible() and _belongs_to(widget, window):
+                widget.close()
+        window.tasks.run(lambda: users.sign_out(name), _noop, _noop)
+        window.close()  # waits for the worker, the sign-out row included
+        window.deleteLater()
+        session.set_current(None)
+        self.show_login()
+
+    def eventFilter(self, obj, event):  # noqa: N802 - Qt API
+        if obj is self.window and event.type() == QEvent.Type.Close:
+            from xinfang_desk.core import session, users
+
+            name = session.current().username
+            # Queued before the window's closeEvent, which waits for the worker.
+            self.window.tasks.run(lambda: users.sign_out(name), _noop, _noop)
+            QTimer.singleShot(0, self._window_closed)
+        return False
+
+    def _window_closed(self) -> None:
+        if self.window is not None and not self.window.isVisible():
+            self.sig_quit.emit(0)
