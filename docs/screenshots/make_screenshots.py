@@ -1,4 +1,5 @@
-"""Make the README screenshots: every tab of the main window over demo data, offscreen.
+"""Make the README screenshots: every tab of the main window over demo data, the sign-in
+dialog and the users page, offscreen.
 
     .venv/bin/python docs/screenshots/make_screenshots.py [--out docs/screenshots]
 
@@ -80,9 +81,37 @@ def main() -> int:
             settle(app, window, 10)
             dialog.grab().save(str(out / "case-detail.png"))
         window.close()
+        account_screenshots(app, data_dir, out)
         storage.close()
     print(f"screenshots written to {out}")
     return 0
+
+
+def account_screenshots(app, data_dir, out: Path) -> None:
+    """The sign-in dialog of the demo database (login.png) and, signed in as the demo admin,
+    设置 › 用户与安全 (users.png)."""
+    from xinfang_desk.app import build_main_window
+    from xinfang_desk.core import session, users
+    from xinfang_desk.ui.login_dialog import LoginDialog
+
+    users.create_demo_accounts()
+    login = LoginDialog(None, username="clerk", hint=users.demo_hint())
+    login.show()
+    app.processEvents()
+    login.grab().save(str(out / "login.png"))
+    login.close()
+    session.set_current(users.actor_of(users.get_user("admin")))
+    window = build_main_window(data_dir, today=TODAY)
+    window.resize(1280, 800)
+    window.show()
+    window.tabs.setCurrentWidget(window.settings)
+    window.settings.tabs.setCurrentWidget(window.settings.users)
+    settle(app, window)
+    window.settings.users.select_user("clerk")
+    settle(app, window, 10)
+    window.grab().save(str(out / "users.png"))
+    window.close()
+    session.set_current(None)
 
 
 if __name__ == "__main__":
