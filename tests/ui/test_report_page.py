@@ -347,3 +347,21 @@ def test_tab_in_the_main_window(qtbot, store, qapp):
     assert window.report.headline.row_for(RECEIVED)[1] == "10"
     window.close()
     window.tasks.wait(WAIT)
+
+
+def test_exports_are_recorded_and_unmasked_workbook_needs_a_leader(store, tmp_path):
+    """Every export leaves an audit row naming the user; a clerk cannot export full IDs."""
+    from xinfang_desk.core import session
+    from xinfang_desk.core.models import AuditLog
+    from xinfang_desk.core.report import monthly_figures
+    from xinfang_desk.ui.report_page import write_export
+
+    history()
+    report = monthly_figures(dt.date(2026, 10, 1), dt.date(2026, 10, 31), today=TODAY)
+    with session.acting_as(session.Actor("张敏", session.CLERK)):
+        write_export("xlsx", report, str(tmp_path / "ok.xlsx"), True)
+        with pytest.raises(session.PermissionDenied, match="只有负责人"):
+            write_export("xlsx", report, str(tmp_path / "full.xlsx"), False)
+    assert (tmp_path / "ok.xlsx").exists() and not (tmp_path / "full.xlsx").exists()
+    row = AuditLog.select().where(AuditLog.action == "report").order_by(AuditLog.id.desc()).get()
+    assert row.actor == "张敏" and "ok.xlsx" in row.details

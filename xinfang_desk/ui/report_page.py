@@ -11,6 +11,7 @@ import datetime as dt
 import errno
 import logging
 import os
+from pathlib import Path
 
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
@@ -71,6 +72,10 @@ def compute_report(start: dt.date, end: dt.date, today: dt.date):
 
 
 def write_export(kind: str, report, path: str, masked: bool) -> str:
+    from xinfang_desk.core.access import audit_report
+
+    # Checked and recorded before anything is written (an unmasked workbook is a leader's act).
+    audit_report(report.start, report.end, (kind, Path(path).name), masked=masked or kind == "pdf")
     if kind == "pdf":
         from xinfang_desk.core import report_pdf
 
