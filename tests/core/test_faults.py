@@ -174,11 +174,9 @@ def _commit_fails_like_a_full_disk():
     return commit
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: a COMMIT failing with SQLITE_FULL is rolled back by SQLite itself; peewee's "
-    "atomic() then calls ROLLBACK, which raises 'cannot rollback - no transaction is active' "
-    "and hides the disk-full error, so storage_errors cannot translate it"))
 def test_a_full_disk_at_commit_gives_the_disk_full_message(store):
+    """SQLite has rolled back by itself; peewee's own ROLLBACK then fails ('cannot rollback -
+    no transaction is active'), which must not hide the disk-full error."""
     cases.register_case(intake(), today=TODAY)
     before = dump()
     database.obj.commit = _commit_fails_like_a_full_disk()
@@ -192,13 +190,12 @@ def test_a_full_disk_at_commit_gives_the_disk_full_message(store):
 
 
 def test_a_full_disk_at_commit_keeps_every_case_and_saving_works_again(store):
-    """Whatever the message (see the xfail above), nothing is half-saved and the program can
-    save again once space is freed."""
+    """Nothing is half-saved and the program can save again once space is freed."""
     first = cases.register_case(intake(), today=TODAY).case_no
     before = dump()
     database.obj.commit = _commit_fails_like_a_full_disk()
     try:
-        with pytest.raises(Exception):  # noqa: B017 - the message is the xfail test's concern
+        with pytest.raises(StorageError):
             cases.register_case(intake(summary="第二件拖欠工资"), today=TODAY)
     finally:
         del database.obj.commit
@@ -317,11 +314,9 @@ def test_a_real_full_disk_keeps_every_saved_case_and_saving_works_after_cleaning
     assert out["export_after"] == out["export_before"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: on a real full disk register_case raises peewee.OperationalError('cannot rollback "
-    "- no transaction is active') instead of StorageError(disk full): SQLite rolls back by "
-    "itself when COMMIT fails with SQLITE_FULL and peewee's second ROLLBACK error hides it"))
 def test_a_real_full_disk_gives_the_disk_full_message(real_disk_full):
+    """SQLite rolls back by itself when COMMIT fails with SQLITE_FULL; the clean-up ROLLBACK
+    that then fails must not hide the disk-full error."""
     failure = real_disk_full["failure"]
     assert failure["storage_error"], failure
     assert failure["message"] == DISK_FULL

@@ -53,21 +53,86 @@ def storage_message(exc: BaseException) -> str | None:
     return None
 
 
+def _chain(exc: BaseException):
+    """exc, then the errors it was raised from or while handling (__cause__/__context__)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def chained_storage_message(exc: BaseException) -> str | None:
+    """storage_message of the first error in exc's chain that has one: a failed COMMIT is often
+    followed by a failed clean-up ROLLBACK whose own text says nothing useful."""
+    for link in _chain(exc):
+        message = storage_message(link)
+        if message is not None:
+            return message
+    return None
+
+
+_DB_ERRORS = (peewee.OperationalError, peewee.DatabaseError, sqlite3.OperationalError,
+              sqlite3.DatabaseError)
+
+
 @contextmanager
 def storage_errors():
     """Turn SQLite/peewee environment errors into StorageError with a Chinese message."""
     try:
         yield
-    except (peewee.OperationalError, peewee.DatabaseError, sqlite3.OperationalError,
-            sqlite3.DatabaseError) as exc:
+    except _DB_ERRORS as exc:
         if isinstance(exc, peewee.IntegrityError):
             raise
-        message = storage_message(exc)
+        message = chained_storage_message(exc)
         if message is None:
             raise
         raise StorageError(message) from exc
 
 
-def write_transaction():
-    """A write transaction (BEGIN IMMEDIATE on SQLite, via the database's lock_type)."""
-    return database.atomic()
+_NOTHING_TO_ROLL_BACK = ("no transaction is active", "no such savepoint")
+
+
+def _nothing_to_roll_back(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return any(words in text for words in _NOTHING_TO_ROLL_BACK)
+
+
+class _WriteTransaction:
+    """database.atomic(), except that a clean-up ROLLBACK finding nothing to roll back never
+    hides the error that made it necessary.
+
+    SQLite rolls a transaction back by itself on some errors (SQLITE_FULL, SQLITE_IOERR, ...,
+    in particular when COMMIT cannot grow the WAL on a full disk). peewee then sends its own
+    ROLLBACK, which fails with "cannot rollback - no transaction is active"; without this
+    wrapper that error would replace "database or disk is full"."""
+
+    def __init__(self):
+        self._inner = None
+
+    def __enter__(self):
+        self._inner = database.atomic()
+        return self._inner.__enter__()
+
+    def __exit__(self, exc_type, exc, tb):
+        inner, self._inner = self._inner, None
+        try:
+            return inner.__exit__(exc_type, exc, tb)
+        except _DB_ERRORS as cleanup:
+            if not _nothing_to_roll_back(cleanup):
+                raise
+            if exc is not None:
+                return False  # the body's own error goes on, as if the rollback had worked
+            # COMMIT failed, then peewee's ROLLBACK did: raise the COMMIT's error.
+            original = next((link for link in _chain(cleanup)
+                             if not _nothing_to_roll_back(link)), None)
+            if original is None:
+                raise
+            raise original from None
+
+
+def write_transaction() -> _WriteTransaction:
+    """A write transaction (BEGIN IMMEDIATE on SQLite, via the database's lock_type); nested,
+    a savepoint."""
+    return _WriteTransaction()
