@@ -15,9 +15,28 @@ log = logging.getLogger(__name__)
 FIRST_SEEDED_YEAR = 2020
 
 
+def _years_to_write(candidates, statuses: dict[int, str], known: dict) -> list[int]:
+    """The candidate years the seed improves on: missing, or provisional where the seed now
+    has more; never a year the office entered by hand."""
+    out = []
+    for year in candidates:
+        status = statuses.get(year)
+        if status is None:
+            continue
+        if year in known and known[year].source == "手工录入":
+            continue
+        if year in known and status == "provisional":
+            continue  # nothing better than what we have
+        out.append(year)
+    return out
+
+
 def top_up_calendar(today: dt.date) -> list[int]:
     """Seed years up to next year that the table lacks, or holds only provisionally while the
-    holidays package now has the official arrangement. Years the office entered are kept."""
+    holidays package now has the official arrangement. Years the office entered are kept.
+
+    Runs at every start: it only reads unless there is something to write, so that the
+    program starts while another program holds the write lock."""
     wanted = range(FIRST_SEEDED_YEAR, today.year + 2)
     known = {row.year: row for row in CalendarYear.select()}
     candidates = [y for y in wanted if y not in known or known[y].status == "provisional"]
@@ -28,25 +47,23 @@ def top_up_calendar(today: dt.date) -> list[int]:
     except Exception:  # a broken holidays install must not stop the program
         log.exception("holiday seed failed")
         return []
+    if not _years_to_write(candidates, statuses, known):
+        return []
     changed = []
     with write_transaction():
-        for year in candidates:
-            status = statuses.get(year)
-            if status is None:
-                continue
-            if year in known and known[year].source == "手工录入":
-                continue
-            if year in known and status == "provisional":
-                continue  # nothing better than what we have
+        # Read again under the write lock: another program may have seeded or edited meanwhile.
+        known = {row.year: row for row in CalendarYear.select()}
+        still = [y for y in candidates if y not in known or known[y].status == "provisional"]
+        for year in _years_to_write(still, statuses, known):
             CalendarDay.delete().where(
                 (CalendarDay.day >= dt.date(year, 1, 1)) & (CalendarDay.day <= dt.date(year, 12, 31))
             ).execute()
             CalendarDay.insert_many(
                 [{"day": d, "kind": k, "name": n} for d, k, n in rows if d.year == year]
             ).execute()
-            CalendarYear.insert(year=year, status=status, source="holidays").on_conflict(
+            CalendarYear.insert(year=year, status=statuses[year], source="holidays").on_conflict(
                 conflict_target=[CalendarYear.year],
-                update={CalendarYear.status: status, CalendarYear.source: "holidays"},
+                update={CalendarYear.status: statuses[year], CalendarYear.source: "holidays"},
             ).execute()
             changed.append(year)
     return changed
