@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from xinfang_desk.core import settings
 from xinfang_desk.core import vocab as v
@@ -42,7 +42,7 @@ KIND_LABELS = {
 WINDOW_KINDS = ("review_window", "rereview_window")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a report holds 10⁵ of them
 class Due:
     case_no: str
     kind: str
@@ -65,12 +65,19 @@ class Rules:
     rule: str = "calendar"
     office_mode: str = "organ"
     feedback_days: int = 60
+    # add()'s answers so far, by (start, days): a report or a deadline list works out the same
+    # periods for thousands of cases that share a start day. Deadlines are immutable values.
+    _added: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def add(self, start: dt.date, days: int):
-        return self.calendar.add_days(start, days, self.rule)
+        key = (start, days)
+        deadline = self._added.get(key)
+        if deadline is None:
+            deadline = self._added[key] = self.calendar.add_days(start, days, self.rule)
+        return deadline
 
     def window_end(self, start: dt.date, days: int) -> dt.date:
-        return self.calendar.add_days(start, days, self.rule).due
+        return self.add(start, days).due
 
 
 def current_rules() -> Rules:
@@ -142,11 +149,18 @@ def deadlines_for(case_no: str, state: CaseState, rules: Rules, today: dt.date,
     return out
 
 
-def _open_case_query():
+# What the deadlines of an open case are worked out from (core.report reads the same columns).
+_OPEN_CASE_COLUMNS = (Case.id, Case.case_no, Case.category, Case.disposition, Case.channel,
+                      Case.received_on, Case.accepted_on, Case.promised_reply_on)
+
+
+def _open_case_condition():
     # Closed cases matter only while a written 不予受理 notice is still owed.
-    return Case.select(Case.id, Case.case_no, Case.category, Case.disposition, Case.channel,
-                       Case.received_on, Case.accepted_on, Case.promised_reply_on).where(
-        (Case.status != v.CLOSED) | (Case.disposition == "不予受理"))
+    return (Case.status != v.CLOSED) | (Case.disposition == "不予受理")
+
+
+def _open_case_query():
+    return Case.select(*_OPEN_CASE_COLUMNS).where(_open_case_condition())
 
 
 def _events_by_case(case_ids: list[int]) -> dict[int, list[EventData]]:

@@ -3,8 +3,9 @@
 A period is `start`..`end`, both days included. "Received in the period" means
 `Case.received_on` in the period; "events in the period" means timeline events whose date
 (`CaseEvent.on`) is in the period. Counting is done with aggregate SQL (GROUP BY, COUNT,
-SUM, MIN, COALESCE: portable, nothing SQLite-only); only the period's replied cases are
-replayed in Python, to know the handling deadline each reply was due by.
+SUM, MIN, COALESCE: portable, nothing SQLite-only); replayed in Python are only the period's
+replied cases, to know the handling deadline each reply was due by, and the open cases, once
+for the overdue counts at the end of both periods.
 
 A rate is a fraction 0..1, or None when its denominator is 0 (shown "—", never 0%).
 """
@@ -15,6 +16,7 @@ import datetime as dt
 import os
 import tempfile
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 
 import peewee as pw
@@ -23,17 +25,18 @@ from xinfang_desk.core import settings
 from xinfang_desk.core import vocab as v
 from xinfang_desk.core.db import storage_errors
 from xinfang_desk.core.deadlines import (
+    _OPEN_CASE_COLUMNS,
     HANDLING_DAYS,
     NOTICE_DAYS,
     Due,
     Rules,
-    _open_case_query,
+    _open_case_condition,
     current_rules,
     deadlines_for,
 )
 from xinfang_desk.core.errors import WorkflowError
 from xinfang_desk.core.models import Case, CaseEvent, CasePetitioner, Field, Petitioner, Unit
-from xinfang_desk.core.workflow import EventData, apply, initial_state, replay_lenient
+from xinfang_desk.core.workflow import EventData, apply, event_data, initial_state
 
 # Dispositions that owe a written notice (or the forwarding) within 15 days (第二十二条、第二十三条),
 # as in deadlines.deadlines_for.
@@ -199,35 +202,63 @@ def _by_field(start, end) -> dict[str, int]:
     return _sorted(out)
 
 
-def _by_unit(start, end, where=None) -> dict[str, int]:
-    counts = _count_by(Case.unit, start, end, where)
-    ids = [i for i in counts if i is not None]
+def _by_unit(start, end) -> tuple[dict[str, int], dict[str, int]]:
+    """Cases received in the period per unit (see Report.by_unit), and the same for the
+    complaints (COMPLAINT_CATEGORIES) only. One GROUP BY unit, category: the class is picked
+    in Python, so that SQLite keeps to the received_on index (without table statistics it
+    picks the far slower category index for `category IN (...)`)."""
+    every: dict[int | None, int] = {}
+    complaints: dict[int | None, int] = {}
+    query = (Case.select(Case.unit, Case.category, pw.fn.COUNT(Case.id))
+             .where(_received(start, end)).group_by(Case.unit, Case.category))
+    for unit, category, n in query.tuples():
+        every[unit] = every.get(unit, 0) + n
+        if category in COMPLAINT_CATEGORIES:
+            complaints[unit] = complaints.get(unit, 0) + n
+    ids = [i for i in every if i is not None]
     names = ({i: n for i, n in Unit.select(Unit.id, Unit.name).where(Unit.id.in_(ids)).tuples()}
              if ids else {})
-    return _sorted({(names.get(i, NO_UNIT) if i is not None else NO_UNIT): n
-                    for i, n in counts.items()})
+
+    def named(counts):
+        return _sorted({(names.get(i, NO_UNIT) if i is not None else NO_UNIT): n
+                        for i, n in counts.items()})
+
+    return named(every), named(complaints)
 
 
-def _event_counts(start, end, *, column=None, types=None) -> dict:
-    """Events dated in the period grouped by `column` (default: type)."""
-    column = column if column is not None else CaseEvent.type
-    cond = CaseEvent.on.between(start, end)
-    if types is not None:
-        cond &= CaseEvent.type.in_(types)
-    query = (CaseEvent.select(column, pw.fn.COUNT(CaseEvent.id)).where(cond).group_by(column))
-    return {key: n for key, n in query.tuples()}
+def _event_counts(start, end) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """Events dated in the period per type; `replied` events per outcome; `satisfaction`
+    events per rating. One scan of the events (GROUP BY type, outcome, rating)."""
+    by_type: dict[str, int] = {}
+    outcomes: dict[str, int] = {}
+    ratings: dict[str, int] = {}
+    query = (CaseEvent.select(CaseEvent.type, CaseEvent.outcome, CaseEvent.rating,
+                              pw.fn.COUNT(CaseEvent.id))
+             .where(CaseEvent.on.between(start, end))
+             .group_by(CaseEvent.type, CaseEvent.outcome, CaseEvent.rating))
+    for typ, outcome, rating, n in query.tuples():
+        by_type[typ] = by_type.get(typ, 0) + n
+        if typ == "replied":
+            outcomes[outcome] = outcomes.get(outcome, 0) + n
+        elif typ == "satisfaction":
+            ratings[rating] = ratings.get(rating, 0) + n
+    return by_type, outcomes, ratings
 
 
 def _notice(start, end, today, rules: Rules) -> tuple[int, int]:
     first = pw.fn.MIN(CaseEvent.on)
-    query = (Case.select(Case.received_on, first)
+    # The disposition is picked in Python, so that SQLite keeps to the received_on index
+    # (without table statistics it picks the far slower disposition index for `IN (...)`).
+    query = (Case.select(Case.received_on, Case.disposition, first)
              .join(CaseEvent, pw.JOIN.LEFT_OUTER,
                    on=((CaseEvent.case == Case.id) & CaseEvent.type.in_(NOTICE_EVENTS)))
-             .where(_received(start, end) & Case.disposition.in_(NOTICE_DISPOSITIONS))
-             .group_by(Case.id, Case.received_on))
+             .where(_received(start, end))
+             .group_by(Case.id, Case.received_on, Case.disposition))
     due_cache: dict[dt.date, dt.date] = {}
     due_n = met = 0
-    for received, first_on in query.tuples():
+    for received, disposition, first_on in query.tuples():
+        if disposition not in NOTICE_DISPOSITIONS:
+            continue
         if received not in due_cache:
             due_cache[received] = rules.add(received, NOTICE_DAYS).due
         due = due_cache[received]
@@ -247,85 +278,147 @@ def _day(value) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def _events_by_case(case_ids: list[int]) -> dict[int, list[EventData]]:
-    """As deadlines._events_by_case, through a raw cursor (several times faster on 10⁵ events).
-    Only what the state machine reads; the unit is a placeholder when one is recorded."""
-    out: dict[int, list[EventData]] = {}
+class _Days(dict):
+    """_day with memory: raw date value → dt.date, each distinct value converted once (a year
+    of events has a few hundred distinct dates, read tens of thousands of times)."""
+
+    def __missing__(self, value):
+        day = self[value] = _day(value)
+        return day
+
+
+# What the state machine reads of an event (the unit only as "recorded or not").
+_EVENT_COLUMNS = (CaseEvent.type, CaseEvent.on, CaseEvent.unit, CaseEvent.deadline,
+                  CaseEvent.days, CaseEvent.reason, CaseEvent.outcome, CaseEvent.rating)
+
+
+def _timelines(query, width: int, days: _Days):
+    """(head, events) per case, from a query whose rows are `width` case columns (the case id
+    first) then _EVENT_COLUMNS, ordered by case id, event date, event id. A case without events
+    comes as one row whose event columns are NULL (LEFT JOIN). Read through a raw cursor
+    (several times faster than peewee's row conversion on 10⁵ events); the events are what the
+    state machine reads, the unit a placeholder when one is recorded. `head` is the raw row
+    slice: date columns in it are still to be converted with `days`."""
     db = Case._meta.database
-    for chunk in range(0, len(case_ids), 500):
-        query = (CaseEvent.select(CaseEvent.case, CaseEvent.type, CaseEvent.on, CaseEvent.unit,
-                                  CaseEvent.deadline, CaseEvent.days, CaseEvent.reason,
-                                  CaseEvent.outcome, CaseEvent.rating)
-                 .where(CaseEvent.case.in_(case_ids[chunk:chunk + 500]))
-                 .order_by(CaseEvent.case, CaseEvent.on, CaseEvent.id))
-        for cid, typ, on, unit, deadline, days, reason, outcome, rating in db.execute(query):
-            out.setdefault(cid, []).append(EventData(
-                type=typ, on=_day(on), unit="?" if unit is not None else "",
-                deadline=_day(deadline), days=days, reason=reason, outcome=outcome,
-                rating=rating))
-    return out
+    current = None
+    head: tuple = ()
+    events: list[EventData] = []
+    for row in db.execute(query):
+        if row[0] != current:
+            if current is not None:
+                yield head, events
+            current, head, events = row[0], row[:width], []
+        typ, on, unit, deadline, n_days, reason, outcome, rating = row[width:]
+        if typ is not None:
+            events.append(event_data(typ, days[on], "?" if unit is not None else "",
+                                     days[deadline], n_days, reason, outcome, rating))
+    if current is not None:
+        yield head, events
+
+
+def _replay(state, events: list[EventData], window_end):
+    """deadlines.replay_lenient without collecting the refusals (nobody reads them here)."""
+    for ev in events:
+        try:
+            state = apply(state, ev, window_end)
+        except WorkflowError:
+            continue  # a refused event is skipped
+    return state
+
+
+_DUE_ORDER = attrgetter("due", "case_no", "kind")  # as deadlines.list_deadlines sorts
 
 
 def overdue_on(days: list[dt.date], rules: Rules) -> dict[dt.date, list[Due]]:
     """For each day, the deadlines overdue on it: what deadlines.list_deadlines(today=day)
-    marks overdue, from each open case's current state. One pass serves several days."""
+    marks overdue, from each open case's current state. One pass serves several days: each
+    open case is replayed once and its running deadlines worked out once (their due dates do
+    not depend on the day; only days_left and overdue do)."""
     last = max(days)
-    cases = list(_open_case_query().where(Case.received_on <= last).tuples())
-    events = _events_by_case([c[0] for c in cases])
+    # The open cases (as deadlines.list_deadlines reads them), each with its timeline.
+    query = (Case.select(*_OPEN_CASE_COLUMNS, *_EVENT_COLUMNS)
+             .join(CaseEvent, pw.JOIN.LEFT_OUTER, on=(CaseEvent.case == Case.id))
+             .where(_open_case_condition() & (Case.received_on <= last))
+             .order_by(Case.id, CaseEvent.on, CaseEvent.id))
     out: dict[dt.date, list[Due]] = {d: [] for d in days}
-    for cid, case_no, category, disposition, channel, received, accepted, promised in cases:
+    window_end = rules.window_end
+    conv = _Days()
+    for head, events in _timelines(query, len(_OPEN_CASE_COLUMNS), conv):
+        _cid, case_no, category, disposition, channel, received, accepted, promised = head
+        received = conv[received]
         state = initial_state(category=category, disposition=disposition, channel=channel,
-                              received_on=received, accepted_on=accepted)
-        state, _problems = replay_lenient(state, events.get(cid, []), rules.window_end)
-        for day in days:
-            if received > day:
-                continue  # every limit runs from receipt or later: nothing can be overdue yet
-            out[day] += [d for d in deadlines_for(case_no, state, rules, day, promised) if d.overdue]
+                              received_on=received, accepted_on=conv[accepted])
+        state = _replay(state, events, window_end)
+        for d in deadlines_for(case_no, state, rules, last, conv[promised]):
+            if not d.overdue:
+                continue  # not overdue on the last day: not overdue on an earlier one either
+            for day in days:
+                # Nothing is overdue before receipt: every limit runs from it or later.
+                if received > day or d.due >= day:
+                    continue
+                out[day].append(d if day == last else Due(
+                    case_no=d.case_no, kind=d.kind, label=d.label, due=d.due,
+                    days_left=(d.due - day).days, overdue=True, basis=d.basis,
+                    warnings=d.warnings))
     for items in out.values():
-        items.sort(key=lambda d: (d.due, d.case_no, d.kind))
+        items.sort(key=_DUE_ORDER)
     return out
 
 
 def _handling(start, end, rules: Rules) -> tuple[int, int]:
-    case_ids = [cid for (cid,) in (CaseEvent.select(CaseEvent.case).distinct()
-                                   .where(CaseEvent.on.between(start, end)
-                                          & (CaseEvent.type == "replied")).tuples())]
+    replied = (CaseEvent.select(CaseEvent.case)
+               .where(CaseEvent.on.between(start, end) & (CaseEvent.type == "replied")))
+    query = (Case.select(Case.id, Case.category, Case.disposition, Case.channel,
+                         Case.received_on, Case.accepted_on, *_EVENT_COLUMNS)
+             .join(CaseEvent, on=(CaseEvent.case == Case.id))
+             .where(Case.id.in_(replied))
+             .order_by(Case.id, CaseEvent.on, CaseEvent.id))
     replies = on_time = 0
-    if not case_ids:
-        return 0, 0
-    events = _events_by_case(case_ids)
-    heads = []
-    for chunk in range(0, len(case_ids), 500):
-        heads += list(Case.select(Case.id, Case.category, Case.disposition, Case.channel,
-                                  Case.received_on, Case.accepted_on)
-                      .where(Case.id.in_(case_ids[chunk:chunk + 500])).tuples())
-    for cid, category, disposition, channel, received, accepted in heads:
+    window_end = rules.window_end
+    conv = _Days()
+    for head, events in _timelines(query, 6, conv):
+        _cid, category, disposition, channel, received, accepted = head
         state = initial_state(category=category, disposition=disposition, channel=channel,
-                              received_on=received, accepted_on=accepted)
-        for ev in events.get(cid, []):
+                              received_on=conv[received], accepted_on=conv[accepted])
+        for ev in events:
             if ev.type == "replied" and start <= ev.on <= end:
                 begin = state.handling_from or state.accepted_on or state.received_on
                 due = rules.add(begin, HANDLING_DAYS + state.extension_days).due
                 replies += 1
                 on_time += ev.on <= due
             try:
-                state = apply(state, ev, rules.window_end)
+                state = apply(state, ev, window_end)
             except WorkflowError:
                 continue  # as deadlines.replay_lenient: a refused event is skipped
     return replies, on_time
 
 
-def _figures(start: dt.date, end: dt.date, today: dt.date, rules: Rules) -> Report:
+def _figures(start: dt.date, end: dt.date, today: dt.date, rules: Rules, *,
+             headline_only: bool = False) -> Report:
+    """The figures of one period; with `headline_only`, only those in HEADLINE (all that is
+    kept of the previous period) are filled in."""
     r = Report(start=start, end=end, today=today)
     channels = _count_by(Case.channel, start, end)
+    r.received_total = sum(channels.values())
+    ev, outcomes, ratings = _event_counts(start, end)
+    r.forwarded = ev.get("forwarded", 0) + ev.get("assigned", 0)
+    r.satisfaction = {k: ratings.get(k, 0) for k in v.RATINGS}
+    good = r.satisfaction["满意"] + r.satisfaction["基本满意"]
+    r.satisfaction_rate = _rate(good, good + r.satisfaction["不满意"])
+    r.notice_due, r.notice_on_time = _notice(start, end, today, rules)
+    r.notice_on_time_rate = _rate(r.notice_on_time, r.notice_due)
+    r.replies, r.handling_on_time = _handling(start, end, rules)
+    r.handling_on_time_rate = _rate(r.handling_on_time, r.replies)
+    if headline_only:
+        return r
+
     r.by_channel = {c: channels.get(c, 0) for c in v.CHANNELS}
     r.by_channel.update({c: n for c, n in channels.items() if c not in r.by_channel})
     categories = _count_by(Case.category, start, end)
     r.by_category = {c: categories.get(c, 0) for c in v.CATEGORIES}
     r.by_category.update({c: n for c, n in categories.items() if c not in r.by_category})
-    r.received_total = sum(channels.values())
     r.by_field = _by_field(start, end)
-    r.by_unit = _by_unit(start, end)
+    r.by_unit, complained = _by_unit(start, end)
 
     threshold = settings.get("group_threshold")
     people = pw.fn.COALESCE(pw.fn.SUM(Case.people_count), 0)
@@ -335,31 +428,16 @@ def _figures(start: dt.date, end: dt.date, today: dt.date, rules: Rules) -> Repo
     r.group_visits, gp = group[0]
     r.group_people = int(gp or 0)
 
-    complained = _by_unit(start, end, Case.category.in_(COMPLAINT_CATEGORIES))
     complained.pop(NO_UNIT, None)
     r.units_most_complained = list(complained.items())[:TOP_UNITS]
 
-    ev = _event_counts(start, end)
     r.repeat_visits = ev.get("visit", 0)
-    r.forwarded = ev.get("forwarded", 0) + ev.get("assigned", 0)
     r.chased = ev.get("chased", 0)
     r.feedback_received = ev.get("feedback", 0)
     r.extensions = ev.get("extended", 0)
     r.review_requests = ev.get("review_requested", 0)
     r.rereview_requests = ev.get("rereview_requested", 0)
-
-    outcomes = _event_counts(start, end, column=CaseEvent.outcome, types=("replied",))
     r.adoption = {o: outcomes.get(o, 0) for o in v.ADOPTION_OUTCOMES}
-    ratings = _event_counts(start, end, column=CaseEvent.rating, types=("satisfaction",))
-    r.satisfaction = {k: ratings.get(k, 0) for k in v.RATINGS}
-    good = r.satisfaction["满意"] + r.satisfaction["基本满意"]
-    r.satisfaction_rate = _rate(good, good + r.satisfaction["不满意"])
-
-    r.notice_due, r.notice_on_time = _notice(start, end, today, rules)
-    r.notice_on_time_rate = _rate(r.notice_on_time, r.notice_due)
-    r.replies, r.handling_on_time = _handling(start, end, rules)
-    r.handling_on_time_rate = _rate(r.handling_on_time, r.replies)
-
     return r
 
 
@@ -378,7 +456,7 @@ def monthly_figures(start: dt.date, end: dt.date, *, today: dt.date | None = Non
         rules = current_rules()
         report = _figures(start, end, today, rules)
         p_start, p_end = previous_period(start, end)
-        prev = _figures(p_start, p_end, today, rules)
+        prev = _figures(p_start, p_end, today, rules, headline_only=True)
         overdue = overdue_on([end, p_end], rules)
     _set_overdue(report, overdue[end])
     _set_overdue(prev, overdue[p_end])

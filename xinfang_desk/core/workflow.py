@@ -9,7 +9,7 @@ same function, so an impossible history cannot be imported.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import MISSING, dataclass, fields
 
 from xinfang_desk.core import vocab as v
 from xinfang_desk.core.errors import WorkflowError
@@ -68,6 +68,45 @@ class CaseState:
         return self.status != v.CLOSED
 
 
+# Every CaseState field in declaration order, with its default (None for the required ones:
+# _new_state always sets those).
+_STATE_DEFAULTS = {f.name: (None if f.default is MISSING else f.default) for f in fields(CaseState)}
+_new_object = object.__new__
+
+
+def _new_state(**values) -> CaseState:
+    """CaseState(**values) without the frozen __init__ (one object.__setattr__ per field):
+    the defaults, then `values`. Callers pass only real field names."""
+    state = _new_object(CaseState)
+    attrs = state.__dict__
+    attrs.update(_STATE_DEFAULTS)
+    attrs.update(values)
+    return state
+
+
+def _replace(state: CaseState, **changes) -> CaseState:
+    """dataclasses.replace(state, **changes), several times faster: the fold makes one new
+    state per event, and replace re-runs the frozen __init__ over all 22 fields each time.
+    Callers pass only real field names."""
+    new = _new_object(state.__class__)
+    attrs = new.__dict__
+    attrs.update(state.__dict__)
+    attrs.update(changes)
+    return new
+
+
+def event_data(type_: str, on: dt.date, unit: str = "", deadline: dt.date | None = None,
+               days: int | None = None, reason: str = "", outcome: str = "",
+               rating: str = "") -> EventData:
+    """EventData(type=type_, on=on, unit=unit, ...) for bulk reads (the report replays 10⁵
+    events): the same value, built without the frozen __init__. ref, approver and note stay
+    empty."""
+    ev = _new_object(EventData)
+    ev.__dict__.update(type=type_, on=on, unit=unit, ref="", deadline=deadline, days=days,
+                       reason=reason, approver="", outcome=outcome, rating=rating, note="")
+    return ev
+
+
 def initial_state(
     *,
     category: str,
@@ -76,18 +115,22 @@ def initial_state(
     received_on: dt.date,
     accepted_on: dt.date | None = None,
 ) -> CaseState:
-    base = CaseState(status=v.REGISTERED, category=category, disposition=disposition,
-                     channel=channel, received_on=received_on)
     if disposition in ("受理", "建议记录"):
         start = accepted_on or received_on
-        return replace(base, status=v.ACCEPTED, accepted_on=start, handling_from=start)
+        return _new_state(status=v.ACCEPTED, category=category, disposition=disposition,
+                          channel=channel, received_on=received_on, accepted_on=start,
+                          handling_from=start)
     if disposition == "当场答复":
-        return replace(base, status=v.CLOSED, answered_on_spot=True, closed_on=received_on)
+        return _new_state(status=v.CLOSED, category=category, disposition=disposition,
+                          channel=channel, received_on=received_on, answered_on_spot=True,
+                          closed_on=received_on)
     if disposition in ("不予受理", "引导"):
         # Closed at the desk; a written 不予受理 notice is still watched by the deadlines.
-        return replace(base, status=v.CLOSED, closed_on=received_on)
+        return _new_state(status=v.CLOSED, category=category, disposition=disposition,
+                          channel=channel, received_on=received_on, closed_on=received_on)
     # 转送 / 交办: registered, waiting for the forwarding itself (15 days, 第二十二条).
-    return replace(base, accepted_on=accepted_on)
+    return _new_state(status=v.REGISTERED, category=category, disposition=disposition,
+                      channel=channel, received_on=received_on, accepted_on=accepted_on)
 
 
 def _allowed_outcomes(state: CaseState) -> tuple[str, ...]:
@@ -203,36 +246,36 @@ def apply(state: CaseState, ev: EventData, window_end=None) -> CaseState:
     if t in ("visit", "printed"):
         return state
     if t == "notified":
-        return state if state.notified_on else replace(state, notified_on=on)
+        return state if state.notified_on else _replace(state, notified_on=on)
     if t in ("forwarded", "assigned"):
-        return replace(state, status=v.FORWARDED, forwarded_on=on, forward_unit=ev.unit.strip(),
-                       feedback_due=ev.deadline, feedback_on=None,
-                       notified_on=state.notified_on or on)
+        return _replace(state, status=v.FORWARDED, forwarded_on=on,
+                        forward_unit=ev.unit.strip(), feedback_due=ev.deadline, feedback_on=None,
+                        notified_on=state.notified_on or on)
     if t == "chased":
         return state
     if t == "feedback":
-        return replace(state, feedback_on=on)
+        return _replace(state, feedback_on=on)
     if t == "extended":
-        return replace(state, extension_days=state.extension_days + ev.days)
+        return _replace(state, extension_days=state.extension_days + ev.days)
     if t == "replied":
-        return replace(state, status=v.REPLIED, replied_on=on, reply_outcome=ev.outcome)
+        return _replace(state, status=v.REPLIED, replied_on=on, reply_outcome=ev.outcome)
     if t == "satisfaction":
-        return replace(state, rating=ev.rating)
+        return _replace(state, rating=ev.rating)
     if t == "review_requested":
-        return replace(state, status=v.IN_REVIEW, review_requested_on=on, closed_on=None)
+        return _replace(state, status=v.IN_REVIEW, review_requested_on=on, closed_on=None)
     if t == "review_answered":
-        return replace(state, status=v.REVIEWED, review_answered_on=on)
+        return _replace(state, status=v.REVIEWED, review_answered_on=on)
     if t == "rereview_requested":
-        return replace(state, status=v.IN_REREVIEW, rereview_requested_on=on)
+        return _replace(state, status=v.IN_REREVIEW, rereview_requested_on=on)
     if t == "rereview_answered":
         # 第三十六条: after 复核 the same matter is not accepted again; the case ends here.
-        return replace(state, status=v.CLOSED, rereview_answered_on=on, closed_on=on)
+        return _replace(state, status=v.CLOSED, rereview_answered_on=on, closed_on=on)
     if t == "closed":
-        return replace(state, status=v.CLOSED, closed_on=on)
+        return _replace(state, status=v.CLOSED, closed_on=on)
     if t == "reopened":
-        return replace(state, status=v.ACCEPTED, closed_on=None, handling_from=on,
-                       accepted_on=state.accepted_on or on, replied_on=None, reply_outcome="",
-                       extension_days=0, answered_on_spot=False)
+        return _replace(state, status=v.ACCEPTED, closed_on=None, handling_from=on,
+                        accepted_on=state.accepted_on or on, replied_on=None, reply_outcome="",
+                        extension_days=0, answered_on_spot=False)
     raise WorkflowError(f"未知的事件类型“{t}”")
 
 
