@@ -442,8 +442,24 @@ def _figures(start: dt.date, end: dt.date, today: dt.date, rules: Rules, *,
 
 
 def _set_overdue(r: Report, items: list[Due]) -> None:
-    r.overdue_items = items
     r.overdue_at_end = len({d.case_no for d in items})
+    r.overdue_items = _visible_only(items)
+
+
+def _visible_only(items: list[Due]) -> list[Due]:
+    """The overdue list names cases: confidential ones the user may not see are left out of
+    it (the count above still includes them — figures are not personal data)."""
+    from xinfang_desk.core.access import visibility_condition
+
+    cond = visibility_condition()
+    if cond is None or not items:
+        return items
+    numbers = sorted({d.case_no for d in items})
+    seen: set[str] = set()
+    for i in range(0, len(numbers), 500):
+        seen.update(no for (no,) in Case.select(Case.case_no).where(
+            Case.case_no.in_(numbers[i:i + 500]) & cond).tuples())
+    return [d for d in items if d.case_no in seen]
 
 
 def monthly_figures(start: dt.date, end: dt.date, *, today: dt.date | None = None) -> Report:
@@ -496,13 +512,16 @@ def format_rate(rate: float | None) -> str:
 # ------------------------------------------------------------------------------ workbook
 
 def _period_cases(start: dt.date, end: dt.date, masked: bool) -> list[list]:
+    from xinfang_desk.core.access import visible_cases_clause
     from xinfang_desk.core.search import field_paths, petitioner_names
     from xinfang_desk.core.validators import mask_id
 
+    # Confidential cases the user may not see are not listed (they are still counted).
     rows = list(Case.select(Case.id, Case.case_no, Case.received_on, Case.channel,
                             Case.category, Case.field, Case.summary, Case.status,
                             Case.confidential)
-                .where(_received(start, end)).order_by(Case.received_on, Case.case_no).tuples())
+                .where(_received(start, end) & visible_cases_clause())
+                .order_by(Case.received_on, Case.case_no).tuples())
     ids = [r[0] for r in rows]
     names = petitioner_names(ids)
     first_id: dict[int, str] = {}
