@@ -10,6 +10,8 @@ How the search box is read (`search_cases(text)`):
   On SQLite a term of 3+ characters uses the FTS5 trigram index (`case_fts`); a term of 1–2
   characters (which a trigram index cannot answer) uses LIKE on `xf_case.search_text`.
   Elsewhere (PostgreSQL) every term uses LIKE/ILIKE. Wildcards in user text are literal.
+* Control characters (NUL included) and lone surrogates in the search box separate terms like
+  a space: they cannot be part of a query, and saved text never holds NUL or surrogates.
 
 Results are newest first (received_on desc, id desc) unless `order_by` names another
 column (see ORDER_KEYS); `total` counts every match. Each row carries the first petitioner's
@@ -68,9 +70,20 @@ class SearchResult:
 
 # ---------------------------------------------------------------------------- text helpers
 
+# C0/C1 control characters and DEL (NUL ends a string for FTS5 and LIKE), and lone surrogates
+# (not text: they cannot even be sent to the database).
+_NOT_QUERY_TEXT = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def clean_query(text: str) -> str:
+    """Search box text with control characters and lone surrogates turned into spaces."""
+    return _NOT_QUERY_TEXT.sub(" ", text or "")
+
+
 def fts_phrase(term: str) -> str:
-    """A term as an FTS5 string literal (double quotes doubled): no query syntax leaks in."""
-    return '"' + term.replace('"', '""') + '"'
+    """A term as an FTS5 string literal (double quotes doubled): no query syntax leaks in.
+    A NUL would end the literal early ("unterminated string"): it is dropped."""
+    return '"' + term.replace("\x00", "").replace('"', '""') + '"'
 
 
 def fts_match(sql_rowid_column: pw.Node, match_expr: str) -> pw.Node:
@@ -82,7 +95,7 @@ def fts_match(sql_rowid_column: pw.Node, match_expr: str) -> pw.Node:
 def text_condition(text: str) -> tuple[pw.Node | None, bool]:
     """Every whitespace-separated term must occur in search_text: (condition, whether it
     needs a LIKE scan of the table); (None, False) for empty text."""
-    terms = [t for t in (text or "").split() if t]
+    terms = [t for t in clean_query(text).split() if t]
     if not terms:
         return None, False
     long_terms = [t for t in terms if len(t) >= 3]
@@ -122,7 +135,7 @@ def identifier_condition(text: str) -> pw.Node | None:
     at least one case, else None (the text is then searched as text)."""
     from xinfang_desk.core.validators import normalize_phone, parse_resident_id
 
-    t = (text or "").strip()
+    t = clean_query(text).strip()
     if not t or (len(t.split()) > 1 and not _PHONE_RE.fullmatch(t)):
         return None  # several words: text (a phone number may be typed with spaces)
     if parse_case_no(t) is not None:
@@ -342,7 +355,7 @@ def search_cases(text: str = "", *, status=None, category=None, channel=None, fi
         hidden = visibility_condition()  # others' confidential cases (core.access)
         if hidden is not None:
             conds.append(hidden)
-        text = (text or "").strip()
+        text = clean_query(text).strip()
         like_scan = False
         if text:
             cond = identifier_condition(text)
