@@ -3,9 +3,12 @@ random lines, nasty text. An import either takes every line exactly (text trimme
 as at the desk) or refuses the file with a Chinese message naming the bad lines — and only
 those — leaving the database exactly as it was. A dry run always predicts the real import.
 
-Known bugs are excluded from the random inputs and pinned by strict xfail tests at the end
-(lone surrogates from JSON escapes, integers too large for SQLite); when one is fixed its xfail
-test fails as XPASS — then remove the marker and the matching exclusion here.
+Texts that cannot be saved — NUL and lone surrogates (JSON escapes such as "\ud800") — are
+among the random inputs: their lines are refused like any other bad line (tests at the end).
+
+A known bug is excluded from the random inputs and pinned by a strict xfail test at the end
+(integers too large for SQLite); when it is fixed its xfail test fails as XPASS — then remove
+the marker and the matching exclusion here.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from tests.core.test_fuzz_intake import ANY_CHAR, nasty_text
+from tests.core.test_fuzz_intake import ANY_CHAR, nasty_text, savable_text
 from xinfang_desk.core import audit, interchange, storage
 from xinfang_desk.core.errors import XinfangError
 from xinfang_desk.core.interchange import ImportFailed, import_cases
@@ -57,8 +60,8 @@ CASE_TEXT = ("summary", "request", "facts", "reasons", "channel_ref", "clerk", "
 PETITIONER_TEXT = ("name", "address")
 EVENT_TEXT = ("note", "ref")  # kept as given, not trimmed
 
-# JSON values of every kind. Integers stay inside SQLite's 64-bit range (KNOWN BUG beyond,
-# see test_huge_integers_are_refused); strings never hold lone surrogates (KNOWN BUG).
+# JSON values of every kind, strings with NUL and lone surrogates too. Integers stay inside
+# SQLite's 64-bit range (KNOWN BUG beyond, see test_huge_integers_are_refused).
 json_scalars = st.one_of(st.none(), st.booleans(), st.integers(-2**63, 2**63 - 1),
                          st.floats(allow_nan=True), nasty_text,
                          st.dates(dt.date(1, 1, 1), dt.date(9999, 12, 31)).map(str))
@@ -113,10 +116,15 @@ def mutated_record(draw):
 
 
 def _dumps(rec: dict, ascii_: bool) -> str:
-    return json.dumps(rec, ensure_ascii=ascii_)
+    text = json.dumps(rec, ensure_ascii=ascii_)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate can only be written as a JSON escape
+        text = json.dumps(rec, ensure_ascii=True)
+    return text
 
 
-random_line = st.text(ANY_CHAR.filter(lambda c: c not in "\r\n"), max_size=60)
+random_line = st.text(st.characters(codec="utf-8", exclude_characters="\r\n"), max_size=60)
 
 
 @st.composite
@@ -240,7 +248,7 @@ def _outcome_dry(path):
 
 @FUZZ
 @given(texts=st.dictionaries(st.sampled_from(CASE_TEXT + ("name", "address", "note")),
-                             nasty_text.map(lambda t: t if t.strip() else t + "内容"),
+                             savable_text.map(lambda t: t if t.strip() else t + "内容"),
                              min_size=1, max_size=4))
 def test_any_text_in_a_good_line_comes_back_exactly(store, texts):
     rec = copy.deepcopy(GOOD[1])
@@ -266,16 +274,12 @@ def test_any_text_in_a_good_line_comes_back_exactly(store, texts):
     _check_imported(report.case_nos[0], rec)
 
 
-# --------------------------------------------------------------------------- known bugs
+# --------------------------------------------------------------------------- unsavable values, known bugs
 
 
 @pytest.mark.parametrize("where", ["summary", "facts", "name", "note"])
-@pytest.mark.xfail(strict=True, raises=UnicodeEncodeError, reason=(
-    "bug: a JSON escape such as \"\\ud800\" decodes to a lone surrogate; import_cases passes "
-    "it to sqlite3, which raises UnicodeEncodeError from case_service.insert_checked "
-    "(Case.create / Petitioner.create / CaseEvent.create) instead of ImportFailed naming the "
-    "line"))
 def test_lone_surrogates_in_a_file_are_refused_naming_the_line(store, where):
+    """A JSON escape such as "\\ud800" decodes to a lone surrogate, which cannot be stored."""
     rec = copy.deepcopy(GOOD[1])
     value = "举报\ud800村干部"
     if where == "name":
@@ -289,7 +293,21 @@ def test_lone_surrogates_in_a_file_are_refused_naming_the_line(store, where):
     before = snapshot()
     with pytest.raises(ImportFailed) as info:
         import_cases(path, today=TODAY)
-    assert "第2行" in str(info.value)
+    assert [p.line for p in info.value.problems] == [2]
+    assert "第2行" in str(info.value) and "U+D800" in str(info.value)
+    assert "\ud800" not in str(info.value)  # the message can be shown and printed
+    assert snapshot() == before
+
+
+def test_a_nul_in_a_file_is_refused_naming_the_line(store):
+    rec = copy.deepcopy(GOOD[1])
+    rec["facts"] = "村主任\u0000将亲属纳入低保"
+    path = store / "in.jsonl"
+    path.write_text(_dumps(GOOD[0], False) + "\n" + _dumps(rec, False) + "\n", encoding="utf-8")
+    before = snapshot()
+    with pytest.raises(ImportFailed) as info:
+        import_cases(path, today=TODAY)
+    assert [(p.line, p.field) for p in info.value.problems] == [(2, "facts（事实）")]
     assert snapshot() == before
 
 

@@ -4,9 +4,10 @@ either keeps the text exactly (as stripped, the one documented normalisation) an
 found by search, or is refused with a Chinese message naming the field. Never another
 exception, never a partial write.
 
-Known bugs are excluded from the random inputs and pinned by strict xfail tests at the end
-(lone surrogates, NUL): when one is fixed, its xfail test fails as XPASS — then remove the
-marker and the matching exclusion here.
+Two kinds of character are never saved: NUL (the search index would stop at it) and lone
+surrogates (not text at all: a broken paste, a JSON escape such as "\ud800"). A save holding
+one is refused naming the field (core.validators.check_text); the random inputs hold them,
+except those of the tests of text that must be accepted. Pinned by the tests at the end.
 """
 
 from __future__ import annotations
@@ -38,18 +39,28 @@ SPECIAL = [
     "١٢٣", "０８１７", "Ｘ", "﹏", "<script>alert(1)</script>", "${jndi:ldap://x}", "İı",
     "ß", "\U000e0001", "\ue000",
 ]
-# Every code point but surrogates (KNOWN BUG, see test_lone_surrogates_are_refused) and NUL
-# (saved, but not found by search: test_a_nul_character_does_not_hide_the_rest_of_the_text).
-ANY_CHAR = st.characters(codec="utf-8", exclude_characters="\x00")
+# The characters a save refuses (naming the field): NUL and lone surrogates. Every other code
+# point is kept exactly.
+UNSAVABLE = ["\x00", "\ud800", "\udbff", "\udc00", "\udfff"]
+SAVABLE_CHAR = st.characters(codec="utf-8", exclude_characters="\x00")
+ANY_CHAR = st.one_of(st.characters(), st.sampled_from(UNSAVABLE))  # every code point
 RARE_CJK = st.one_of(st.characters(min_codepoint=0x3400, max_codepoint=0x4DBF),
                      st.characters(min_codepoint=0x20000, max_codepoint=0x2A6DF),
                      st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF))
-PIECES = st.one_of(st.sampled_from(SPECIAL), st.text(ANY_CHAR, max_size=6),
-                   st.text(RARE_CJK, min_size=1, max_size=8))
-nasty_text = st.lists(PIECES, max_size=8).map("".join)
-huge_text = st.text(st.one_of(ANY_CHAR, RARE_CJK), min_size=1, max_size=4).map(
-    lambda s: (s * (100_000 // len(s) + 1))[:100_000])
-field_text = st.one_of(nasty_text, nasty_text, nasty_text, huge_text)
+
+
+def _texts(char, special):
+    """(nasty text, field text: mostly nasty, sometimes 100,000 characters) made of `char`."""
+    pieces = st.one_of(st.sampled_from(special), st.text(char, max_size=6),
+                       st.text(RARE_CJK, min_size=1, max_size=8))
+    nasty = st.lists(pieces, max_size=8).map("".join)
+    huge = st.text(st.one_of(char, RARE_CJK), min_size=1, max_size=4).map(
+        lambda s: (s * (100_000 // len(s) + 1))[:100_000])
+    return nasty, st.one_of(nasty, nasty, nasty, huge)
+
+
+nasty_text, field_text = _texts(ANY_CHAR, SPECIAL + UNSAVABLE)  # kept or refused
+savable_text, savable_field_text = _texts(SAVABLE_CHAR, SPECIAL)  # must be kept
 
 # Every text field of the intake, and the label its refusal must name.
 CASE_FIELDS = {
@@ -159,9 +170,10 @@ def test_any_text_in_any_field_is_kept_exactly_or_refused_in_chinese(store, chan
 
 
 @FUZZ
-@given(text=field_text, where=st.sampled_from(SEARCHED + ("name",)))
+@given(text=savable_field_text, where=st.sampled_from(SEARCHED + ("name",)))
 def test_accepted_text_is_found_by_any_three_characters(store, text, where):
-    """Texts that must be accepted (non-empty, summary ≤ 200) are saved and searchable."""
+    """Texts that must be accepted (non-empty, summary ≤ 200, no NUL or lone surrogate) are
+    saved and searchable."""
     if where == "summary":
         text = text[:200]
     if not text.strip():
@@ -244,29 +256,29 @@ def test_the_search_box_takes_any_text(store, text):
     assert result.total >= len(result.rows)
 
 
-# --------------------------------------------------------------------------- known bugs
+# --------------------------------------------------------------------------- NUL, surrogates
 
 
 SURROGATE_FIELDS = ["summary", "request", "facts", "channel_ref", "name", "address"]
 
 
 @pytest.mark.parametrize("where", SURROGATE_FIELDS)
-@pytest.mark.xfail(strict=True, raises=UnicodeEncodeError, reason=(
-    "bug: a lone surrogate (e.g. '\\ud800', from a broken paste or a JSON escape) passes "
-    "check_case and reaches sqlite3, which raises UnicodeEncodeError inside register_case "
-    "(cases.insert_checked -> Case.create / Petitioner.create) instead of a FieldError"))
 def test_lone_surrogates_are_refused_with_a_message(store, where):
+    """A lone surrogate (a broken paste, a JSON escape) cannot be stored as UTF-8: refused,
+    naming the field and the character, before anything is written."""
     before = fingerprint()
-    with pytest.raises(XinfangError):
+    with pytest.raises(XinfangError) as info:
         cases.register_case(apply({where: "拖欠工资\ud800三个月"}), today=TODAY)
+    label = CASE_FIELDS.get(where) or PETITIONER_FIELDS[where]
+    assert label in str(info.value) and "U+D800" in str(info.value), str(info.value)
+    assert "\ud800" not in str(info.value)  # the message itself can be shown and printed
     assert fingerprint() == before
 
 
 @pytest.mark.parametrize("where", SURROGATE_FIELDS)
 def test_a_lone_surrogate_leaves_nothing_half_saved(store, where):
-    """Until the bug above is fixed: whatever it raises, nothing of the case is kept."""
     before = fingerprint()
-    with pytest.raises(Exception):  # noqa: B017 - the message is the xfail test's concern
+    with pytest.raises(XinfangError):
         cases.register_case(apply({where: "拖欠工资\ud800三个月"}), today=TODAY)
     assert fingerprint() == before
     assert storage.database.execute_sql(
@@ -274,15 +286,39 @@ def test_a_lone_surrogate_leaves_nothing_half_saved(store, where):
         "case_petitioner)").fetchone()[0] == 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: a NUL character is saved, but the FTS5 trigram index (and LIKE) stop at it: the text "
-    "after a NUL is never found by search. Refuse control characters, or strip NUL"))
 def test_a_nul_character_does_not_hide_the_rest_of_the_text(store):
+    """The FTS5 trigram index (and LIKE) stop at a NUL: a text holding one is refused."""
     try:
         saved = cases.register_case(apply({"facts": "复印件\x00鉴定书编号甲乙丙"}), today=TODAY)
     except XinfangError:
         return  # refusing it is fine too
     assert found_by("甲乙丙", saved.case_no)
+
+
+@pytest.mark.parametrize("where", ["facts", "name", "unit", "clerk"])
+def test_a_nul_is_refused_naming_the_field_and_where_it_is(store, where):
+    before = fingerprint()
+    with pytest.raises(XinfangError) as info:
+        cases.register_case(apply({where: "  复印件\x00鉴定书"}), today=TODAY)
+    message = str(info.value)
+    label = CASE_FIELDS.get(where) or PETITIONER_FIELDS[where]
+    assert label in message and "第4个字符" in message and "U+0000" in message, message
+    assert "\x00" not in message
+    assert fingerprint() == before
+
+
+@pytest.mark.parametrize("note", ["再次来访\x00", "再次\ud800来访"])
+def test_an_event_text_that_cannot_be_saved_is_refused(store, note):
+    from xinfang_desk.core import intake as intake_service
+    from xinfang_desk.core.workflow import EventData
+
+    saved = cases.register_case(intake(), today=TODAY)
+    before = fingerprint(), len(cases.events_of(cases.get_case(saved.case_no)))
+    with pytest.raises(XinfangError, match="说明"):
+        intake_service.record_repeat_visit(saved.case_no, TODAY, note=note)
+    with pytest.raises(XinfangError, match="文号"):
+        cases.record_event(saved.case_no, EventData(type="notified", on=TODAY, ref=note))
+    assert (fingerprint(), len(cases.events_of(cases.get_case(saved.case_no)))) == before
 
 
 def test_a_nul_in_the_search_box_is_not_an_error(store):

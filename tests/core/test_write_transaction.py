@@ -78,3 +78,17 @@ def test_the_message_is_found_behind_a_clean_up_error():
     except peewee.OperationalError as exc:
         assert db.chained_storage_message(exc) is not None
         assert db.storage_message(exc) is None
+
+
+def test_a_value_the_driver_cannot_take_is_a_chinese_error_and_nothing_is_kept(store):
+    """The input checks refuse these naming the field; storage_errors is the last line for a
+    path without such a check."""
+    from xinfang_desk.core.errors import XinfangError
+    from xinfang_desk.core.models import Field
+
+    units, fields = Unit.select().count(), Field.select().count()
+    with pytest.raises(XinfangError) as info, storage_errors(), write_transaction():
+        Unit.create(name="某某镇人民政府")
+        Unit.create(name="某某\ud800镇")
+    assert str(info.value) == db.UNSAVABLE_TEXT
+    assert (Unit.select().count(), Field.select().count()) == (units, fields)

@@ -12,8 +12,17 @@ from xinfang_desk.core.db import storage_errors, write_transaction
 from xinfang_desk.core.errors import FieldError, NotFoundError, ValidationError, WorkflowError
 from xinfang_desk.core.models import Case, CaseEvent, CasePetitioner, Field, Petitioner, Unit
 from xinfang_desk.core.numbering import new_query_code, next_case_no, note_used_case_no
-from xinfang_desk.core.validators import normalize_phone, parse_resident_id
-from xinfang_desk.core.workflow import CaseState, EventData, initial_state, replay
+from xinfang_desk.core.validators import (
+    check_text,
+    normalize_phone,
+    parse_resident_id,
+)
+from xinfang_desk.core.workflow import (
+    CaseState,
+    EventData,
+    initial_state,
+    replay,
+)
 from xinfang_desk.core.workflow import apply as apply_event
 
 MAX_REPRESENTATIVES = 5  # 第二十条
@@ -95,8 +104,51 @@ class CheckedCase:
     warnings: list[str] = field(default_factory=list)
 
 
+# Every text of an intake and the label its errors carry (check_case).
+CASE_TEXT_LABELS = {
+    "summary": "事项摘要", "request": "诉求", "facts": "事实", "reasons": "理由",
+    "channel_ref": "来文号", "answer_given": "答复内容", "reject_reason": "不予受理理由",
+    "approach_body": "应向何处反映", "clerk": "接待人", "unit": "承办单位", "field": "涉及领域",
+    "channel": "信访形式", "category": "信访类别", "disposition": "处理方式",
+    "case_no": "案件编号", "query_code": "查询码",
+}
+PETITIONER_TEXT_LABELS = {
+    "name": "姓名", "id_number": "身份证号", "phone": "联系电话", "phone_alt": "备用电话",
+    "address": "住址", "kind": "类型", "doc_type": "证件类型",
+}
+# The texts of an event, checked by record_event.
+EVENT_TEXT_LABELS = {
+    "type": "事件类型", "unit": "承办单位", "ref": "文号", "reason": "理由", "approver": "批准人",
+    "outcome": "结果", "rating": "满意度", "note": "说明",
+}
+
+
+def _petitioner_tag(i: int) -> str:
+    return f"第{i + 1}位信访人" if i else "信访人"
+
+
+def _unsavable_text_errors(data: CaseInput) -> list[FieldError]:
+    """A FieldError for each text of the intake holding a character that cannot be saved
+    (validators.check_text: NUL, lone surrogates)."""
+    errors: list[FieldError] = []
+
+    def check(value, label: str) -> None:
+        if isinstance(value, str):
+            try:
+                check_text(value, label)
+            except FieldError as exc:
+                errors.append(exc)
+
+    for attr, label in CASE_TEXT_LABELS.items():
+        check(getattr(data, attr), label)
+    for i, p in enumerate(data.petitioners or ()):
+        for attr, label in PETITIONER_TEXT_LABELS.items():
+            check(getattr(p, attr, None), f"{_petitioner_tag(i)}{label}")
+    return errors
+
+
 def _check_petitioner(i: int, p: PetitionerInput, errors: list[FieldError]) -> CheckedPetitioner:
-    tag = f"第{i + 1}位信访人" if i else "信访人"
+    tag = _petitioner_tag(i)
     name = (p.name or "").strip()
     if not name:
         errors.append(FieldError(f"{tag}姓名", "不能为空（第十九条）"))
@@ -140,6 +192,7 @@ def check_case(data: CaseInput, *, today: dt.date | None = None) -> CheckedCase:
     today = today or dt.date.today()
     errors: list[FieldError] = []
     warnings: list[str] = []
+    text_errors = _unsavable_text_errors(data)
     if data.channel not in v.CHANNELS:
         errors.append(FieldError("信访形式", f"“{data.channel}”不在{'、'.join(v.CHANNELS)}之中"))
     if data.category not in v.CATEGORIES:
@@ -193,6 +246,11 @@ def check_case(data: CaseInput, *, today: dt.date | None = None) -> CheckedCase:
         warnings.append("未记录信访人住址（第十九条）")
     if not data.reasons.strip() and data.category in ("检举控告", "申诉求决"):
         warnings.append("未记录理由（第十九条）")
+    if text_errors:
+        # A field holding a character that cannot be saved: that is what the clerk must fix
+        # first (other checks of the same field would only quote the broken text).
+        bad = {e.field for e in text_errors}
+        errors = text_errors + [e for e in errors if e.field not in bad]
     if errors:
         raise ValidationError(errors)
     confidential = data.confidential if data.confidential is not None else data.category == v.ACCUSATION
@@ -414,6 +472,7 @@ def _record_event(case_no: str, ev: EventData, *, actor: str = "",
     from xinfang_desk.core.access import APPROVAL_EVENTS, check_approval, record_approval
 
     acting = session.require("print" if ev.type == "printed" else "follow_up")
+    check_event_values(ev)
     actor = actor.strip() or acting.username
     kind = approval_kind or (ev.type if ev.type in APPROVAL_EVENTS else "")
     approver = ""
@@ -447,6 +506,20 @@ def _record_event(case_no: str, ev: EventData, *, actor: str = "",
         if kind:
             record_approval(kind, case.case_no, approver)
         return new_state
+
+
+def check_event_values(ev: EventData) -> None:
+    """ValidationError if a text of the event holds a character that cannot be saved."""
+    errors: list[FieldError] = []
+    for attr, label in EVENT_TEXT_LABELS.items():
+        value = getattr(ev, attr, None)
+        if isinstance(value, str):
+            try:
+                check_text(value, label)
+            except FieldError as exc:
+                errors.append(exc)
+    if errors:
+        raise ValidationError(errors)
 
 
 def _approval_refusal(kind: str) -> str:

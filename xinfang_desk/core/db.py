@@ -13,7 +13,7 @@ from pathlib import Path
 
 import peewee
 
-from xinfang_desk.core.errors import StorageError
+from xinfang_desk.core.errors import StorageError, XinfangError
 
 database = peewee.DatabaseProxy()
 
@@ -76,10 +76,22 @@ def chained_storage_message(exc: BaseException) -> str | None:
 _DB_ERRORS = (peewee.OperationalError, peewee.DatabaseError, sqlite3.OperationalError,
               sqlite3.DatabaseError)
 
+# A value the database driver cannot take: the input checks should have refused it, naming the
+# field (core.validators); this is the last line, for a path without such a check.
+UNSAVABLE_TEXT = ("输入的文字中含有无法保存的字符（多为复制粘贴带入的残缺字符），未保存。"
+                  "请检查刚输入的文字后重试。")
+
+
+def _unsavable_value_message(exc: BaseException) -> str | None:
+    if isinstance(exc, UnicodeEncodeError) and exc.reason == "surrogates not allowed":
+        return UNSAVABLE_TEXT
+    return None
+
 
 @contextmanager
 def storage_errors():
-    """Turn SQLite/peewee environment errors into StorageError with a Chinese message."""
+    """Turn SQLite/peewee environment errors into StorageError with a Chinese message, and a
+    text the driver cannot take (a lone surrogate) into XinfangError."""
     try:
         yield
     except _DB_ERRORS as exc:
@@ -89,6 +101,11 @@ def storage_errors():
         if message is None:
             raise
         raise StorageError(message) from exc
+    except UnicodeEncodeError as exc:
+        message = _unsavable_value_message(exc)
+        if message is None:
+            raise
+        raise XinfangError(message) from exc
 
 
 _NOTHING_TO_ROLL_BACK = ("no transaction is active", "no such savepoint")

@@ -28,6 +28,7 @@ from xinfang_desk.core.db import storage_errors, write_transaction
 from xinfang_desk.core.errors import FieldError, ValidationError, WorkflowError, XinfangError
 from xinfang_desk.core.models import Case, CaseEvent, CasePetitioner, Field, Petitioner, Unit
 from xinfang_desk.core.numbering import is_query_code, normalize_query_code, note_used_case_no
+from xinfang_desk.core.validators import check_text, displayable
 from xinfang_desk.core.workflow import EventData, initial_state, replay
 
 FORMAT_NOTE = "信访事项交换格式（JSON Lines，每行一件）"
@@ -276,7 +277,8 @@ class _LineErrors:
         self.problems: list[ImportProblem] = []
 
     def add(self, key: str, message: str) -> None:
-        self.problems.append(ImportProblem(self.line, key, message))
+        # Messages quote what the file holds: never a character that cannot be printed.
+        self.problems.append(ImportProblem(self.line, displayable(key), displayable(message)))
 
 
 def _label(key: str) -> str:
@@ -300,6 +302,11 @@ def _str(obj: dict, key: str, errs: _LineErrors, where: str, *, required: bool =
         return ""
     if not isinstance(value, str):
         errs.add(_label(where), "应为文字（字符串）")
+        return ""
+    try:
+        check_text(value, "")
+    except FieldError as exc:  # NUL, a lone surrogate from a JSON escape such as "\ud800"
+        errs.add(_label(where), exc.reason)
         return ""
     if required and not value.strip():
         errs.add(_label(where), "不能为空")
@@ -350,7 +357,7 @@ def _enum(value: str, allowed: tuple[str, ...], errs: _LineErrors, where: str) -
 def _warn_unknown(obj: dict, known: tuple[str, ...], where: str, warnings: list[str]) -> None:
     for key in obj:
         if key not in known:
-            warnings.append(f"{where}未知的键“{key}”已忽略")
+            warnings.append(displayable(f"{where}未知的键“{key}”已忽略"))
 
 
 def _check_label_to_key(label: str) -> str:
@@ -626,7 +633,7 @@ def import_cases(path, *, dry_run: bool = False, today: dt.date | None = None) -
                             item.checked, prefix=prefix, create_missing=True, events=item.events,
                             window_end=window_end)
                     except (FieldError, WorkflowError) as exc:
-                        problems.append(ImportProblem(item.line, "", str(exc)))
+                        problems.append(ImportProblem(item.line, "", displayable(str(exc))))
                         continue
                     report.cases += 1
                     report.case_nos.append(saved.case_no)

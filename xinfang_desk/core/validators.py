@@ -1,4 +1,5 @@
-"""Validation and normalisation of user input: resident ID numbers, phone numbers, dates.
+"""Validation and normalisation of user input: resident ID numbers, phone numbers, dates, and
+the characters any saved text may hold.
 
 Pure functions, no database. Every refusal raises FieldError with a Chinese reason that can be
 shown to the clerk as is. Only ASCII digits are accepted as digits: str.isdigit() would also let
@@ -16,11 +17,14 @@ from xinfang_desk.core.errors import FieldError
 __all__ = [
     "FieldError",
     "IdInfo",
+    "check_text",
+    "displayable",
     "mask_id",
     "mask_phone",
     "normalize_phone",
     "parse_iso_date",
     "parse_resident_id",
+    "unsavable_char",
 ]
 
 # Full-width ASCII variants (U+FF01..U+FF5E) -> ASCII, ideographic space -> space, and the dashes
@@ -44,6 +48,41 @@ def _show_char(c: str) -> str:
     if c.isprintable() and not c.isspace():
         return f"“{c}”"
     return f"U+{ord(c):04X}"
+
+
+# --------------------------------------------------------------------------- any text
+
+# What no saved text may hold: NUL (SQLite's text functions, LIKE and the FTS5 index stop at
+# it, so the rest of the text could never be found) and lone surrogates U+D800..U+DFFF (not
+# characters at all: they come from a broken paste or a JSON escape such as "\ud800" and
+# cannot be encoded as UTF-8). Every other code point is kept exactly as typed, control
+# characters included.
+_UNSAVABLE = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def unsavable_char(text: str) -> tuple[int, str] | None:
+    """(0-based position, character) of the first character of text that cannot be saved,
+    or None."""
+    m = _UNSAVABLE.search(text)
+    return (m.start(), m.group(0)) if m else None
+
+
+def check_text(text: str, field: str) -> str:
+    """text itself, or FieldError naming the field if it holds a character that cannot be
+    saved (see unsavable_char). Characters are counted from the first non-blank one."""
+    found = unsavable_char(text)
+    if found is None:
+        return text
+    position, char = found
+    position -= len(text) - len(text.lstrip())
+    what = "空字符" if char == "\x00" else "残缺字符"
+    raise FieldError(field, f"第{position + 1}个字符是无法保存的{what}（U+{ord(char):04X}，"
+                            "多为复制粘贴带入），请删除后重新输入")
+
+
+def displayable(text: str) -> str:
+    """text for a message: characters that cannot be saved (or printed) shown as U+FFFD."""
+    return _UNSAVABLE.sub("\ufffd", text)
 
 
 # --------------------------------------------------------------------------- resident ID
