@@ -3,12 +3,9 @@ random lines, nasty text. An import either takes every line exactly (text trimme
 as at the desk) or refuses the file with a Chinese message naming the bad lines — and only
 those — leaving the database exactly as it was. A dry run always predicts the real import.
 
-Texts that cannot be saved — NUL and lone surrogates (JSON escapes such as "\ud800") — are
-among the random inputs: their lines are refused like any other bad line (tests at the end).
-
-A known bug is excluded from the random inputs and pinned by a strict xfail test at the end
-(integers too large for SQLite); when it is fixed its xfail test fails as XPASS — then remove
-the marker and the matching exclusion here.
+Values that cannot be saved — NUL and lone surrogates (JSON escapes such as "\ud800"),
+integers out of range (beyond SQLite's 64 bits too) — are among the random inputs: their lines
+are refused like any other bad line. Pinned by the tests at the end.
 """
 
 from __future__ import annotations
@@ -60,9 +57,10 @@ CASE_TEXT = ("summary", "request", "facts", "reasons", "channel_ref", "clerk", "
 PETITIONER_TEXT = ("name", "address")
 EVENT_TEXT = ("note", "ref")  # kept as given, not trimmed
 
-# JSON values of every kind, strings with NUL and lone surrogates too. Integers stay inside
-# SQLite's 64-bit range (KNOWN BUG beyond, see test_huge_integers_are_refused).
-json_scalars = st.one_of(st.none(), st.booleans(), st.integers(-2**63, 2**63 - 1),
+# JSON values of every kind: integers far beyond SQLite's 64-bit range too, strings with NUL
+# and lone surrogates too.
+json_scalars = st.one_of(st.none(), st.booleans(), st.integers(),
+                         st.sampled_from([2**63, -2**63 - 1, 10**30, -10**30, 10**400]),
                          st.floats(allow_nan=True), nasty_text,
                          st.dates(dt.date(1, 1, 1), dt.date(9999, 12, 31)).map(str))
 json_values = st.recursive(json_scalars, lambda inner: st.one_of(
@@ -274,7 +272,7 @@ def test_any_text_in_a_good_line_comes_back_exactly(store, texts):
     _check_imported(report.case_nos[0], rec)
 
 
-# --------------------------------------------------------------------------- unsavable values, known bugs
+# --------------------------------------------------------------------------- unsavable values
 
 
 @pytest.mark.parametrize("where", ["summary", "facts", "name", "note"])
@@ -315,11 +313,8 @@ HUGE = 10**30
 
 
 @pytest.mark.parametrize("where", ["people_count", "reps_present", "events.days"])
-@pytest.mark.xfail(strict=True, raises=OverflowError, reason=(
-    "bug: an integer beyond SQLite's 64-bit range (e.g. \"people_count\": 1e30 written as "
-    "an integer) passes _int() and check_case; sqlite3 then raises OverflowError('Python int "
-    "too large to convert to SQLite INTEGER') from insert_checked instead of ImportFailed"))
 def test_huge_integers_are_refused_naming_the_line(store, where):
+    """An integer beyond SQLite's 64-bit range (or just beyond reason) is refused."""
     rec = copy.deepcopy(GOOD[0])
     if where == "events.days":
         rec["events"][0]["days"] = HUGE  # on a "notified" event: not checked by the workflow
@@ -336,12 +331,13 @@ def test_huge_integers_are_refused_naming_the_line(store, where):
 
 
 @pytest.mark.parametrize("value", ["举报\ud800村干部", HUGE])
-def test_until_then_such_a_file_leaves_nothing_behind(store, value):
+def test_such_a_file_leaves_nothing_behind(store, value):
     rec = copy.deepcopy(GOOD[0])
     rec["people_count" if isinstance(value, int) else "summary"] = value
     path = store / "in.jsonl"
     path.write_text(_dumps(GOOD[2], True) + "\n" + _dumps(rec, True) + "\n", encoding="utf-8")
     before = snapshot()
-    with pytest.raises(Exception):  # noqa: B017 - the message is the xfail tests' concern
+    with pytest.raises(ImportFailed) as info:
         import_cases(path, today=TODAY)
+    assert [p.line for p in info.value.problems] == [2]
     assert snapshot() == before

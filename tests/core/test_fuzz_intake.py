@@ -328,3 +328,28 @@ def test_a_nul_in_the_search_box_is_not_an_error(store):
         result = search.search_cases(text)
         if text.startswith("拖欠"):
             assert [r.case_no for r in result.rows] == [saved.case_no], text
+
+
+@pytest.mark.parametrize(("changes", "label"), [
+    ({"people_count": 10**30}, "涉及人数"), ({"people_count": 100_000}, "涉及人数"),
+    ({"people_count": 2.5}, "涉及人数"), ({"reps_present": 10**30}, "到场代表人数"),
+    ({"people_count": 10**30, "reps_present": 10**30}, "涉及人数"),
+])
+def test_counts_out_of_range_are_refused_naming_the_field(store, changes, label):
+    before = fingerprint()
+    with pytest.raises(XinfangError, match=label):
+        cases.register_case(dataclasses.replace(apply({}), **changes), today=TODAY)
+    assert fingerprint() == before
+
+
+def test_event_days_out_of_range_are_refused(store):
+    from xinfang_desk.core.workflow import EventData
+
+    saved = cases.register_case(intake(), today=TODAY)
+    before = fingerprint()
+    with pytest.raises(XinfangError, match="延期天数"):
+        cases.record_event(saved.case_no, EventData(type="notified", on=TODAY, days=10**30))
+    with pytest.raises(XinfangError):  # the workflow: at most 30 days in all
+        cases.record_event(saved.case_no, EventData(type="extended", on=TODAY, days=10**30,
+                                                    reason="情况复杂"))
+    assert fingerprint() == before

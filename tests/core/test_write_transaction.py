@@ -91,4 +91,9 @@ def test_a_value_the_driver_cannot_take_is_a_chinese_error_and_nothing_is_kept(s
         Unit.create(name="某某镇人民政府")
         Unit.create(name="某某\ud800镇")
     assert str(info.value) == db.UNSAVABLE_TEXT
+    with pytest.raises(XinfangError) as info, storage_errors(), write_transaction():
+        Field.create(name="新领域", sort_order=10**30)
+    assert str(info.value) == db.NUMBER_TOO_LARGE
     assert (Unit.select().count(), Field.select().count()) == (units, fields)
+    with pytest.raises(OverflowError), storage_errors():  # not the driver's: not translated
+        raise OverflowError("math range error")

@@ -13,11 +13,13 @@ from xinfang_desk.core.errors import FieldError, NotFoundError, ValidationError,
 from xinfang_desk.core.models import Case, CaseEvent, CasePetitioner, Field, Petitioner, Unit
 from xinfang_desk.core.numbering import new_query_code, next_case_no, note_used_case_no
 from xinfang_desk.core.validators import (
+    MAX_PEOPLE,
     check_text,
     normalize_phone,
     parse_resident_id,
 )
 from xinfang_desk.core.workflow import (
+    MAX_EXTENSION_DAYS,
     CaseState,
     EventData,
     initial_state,
@@ -220,9 +222,17 @@ def check_case(data: CaseInput, *, today: dt.date | None = None) -> CheckedCase:
 
     people = data.people_count if data.people_count is not None else max(len(checked), 1)
     reps = data.reps_present if data.reps_present is not None else max(len(checked), 1)
-    if people < max(len(checked), 1):
+    if isinstance(people, bool) or not isinstance(people, int):
+        errors.append(FieldError("涉及人数", "应为整数"))
+        people = max(len(checked), 1)
+    elif people > MAX_PEOPLE:
+        errors.append(FieldError("涉及人数", f"不能超过{MAX_PEOPLE}人"))
+    elif people < max(len(checked), 1):
         errors.append(FieldError("涉及人数", f"不能少于登记的信访人数（{len(checked)}人）"))
-    if reps < 0 or reps > people:
+    if isinstance(reps, bool) or not isinstance(reps, int):
+        errors.append(FieldError("到场代表人数", "应为整数"))
+        reps = 0
+    elif reps < 0 or reps > people:
         errors.append(FieldError("到场代表人数", "应在0与涉及人数之间"))
     if reps > MAX_REPRESENTATIVES:
         warnings.append(f"到场代表{reps}人，超过5人（第二十条：多人反映共同意见的，应推选不超过5名代表）")
@@ -508,8 +518,23 @@ def _record_event(case_no: str, ev: EventData, *, actor: str = "",
         return new_state
 
 
+def event_days_problem(event_type: str, days) -> str | None:
+    """Why an event's days (延期天数) cannot be saved, or None. An extension's days are
+    checked by the workflow (1..30, counting earlier extensions); any other event has none, or
+    1..MAX_EXTENSION_DAYS."""
+    if days is None:
+        return None
+    if isinstance(days, bool) or not isinstance(days, int):
+        return "应为整数"
+    if event_type != "extended" and not 1 <= days <= MAX_EXTENSION_DAYS:
+        return f"应在1与{MAX_EXTENSION_DAYS}之间"
+    return None
+
+
 def check_event_values(ev: EventData) -> None:
-    """ValidationError if a text of the event holds a character that cannot be saved."""
+    """ValidationError if a text of the event holds a character that cannot be saved, or its
+    days (延期天数) are not an integer, or not 1..MAX_EXTENSION_DAYS on an event other than an
+    extension (whose days the workflow checks, counting earlier extensions)."""
     errors: list[FieldError] = []
     for attr, label in EVENT_TEXT_LABELS.items():
         value = getattr(ev, attr, None)
@@ -518,6 +543,9 @@ def check_event_values(ev: EventData) -> None:
                 check_text(value, label)
             except FieldError as exc:
                 errors.append(exc)
+    message = event_days_problem(ev.type, ev.days)
+    if message:
+        errors.append(FieldError("延期天数", message))
     if errors:
         raise ValidationError(errors)
 

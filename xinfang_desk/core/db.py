@@ -80,18 +80,22 @@ _DB_ERRORS = (peewee.OperationalError, peewee.DatabaseError, sqlite3.Operational
 # field (core.validators); this is the last line, for a path without such a check.
 UNSAVABLE_TEXT = ("输入的文字中含有无法保存的字符（多为复制粘贴带入的残缺字符），未保存。"
                   "请检查刚输入的文字后重试。")
+NUMBER_TOO_LARGE = "输入的数字过大，未保存。请检查刚输入的数字后重试。"
 
 
 def _unsavable_value_message(exc: BaseException) -> str | None:
     if isinstance(exc, UnicodeEncodeError) and exc.reason == "surrogates not allowed":
         return UNSAVABLE_TEXT
+    if isinstance(exc, OverflowError) and ("too large" in str(exc) or "too big" in str(exc)):
+        return NUMBER_TOO_LARGE
     return None
 
 
 @contextmanager
 def storage_errors():
     """Turn SQLite/peewee environment errors into StorageError with a Chinese message, and a
-    text the driver cannot take (a lone surrogate) into XinfangError."""
+    value the driver cannot take (a lone surrogate, an integer beyond 64 bits) into
+    XinfangError."""
     try:
         yield
     except _DB_ERRORS as exc:
@@ -101,7 +105,7 @@ def storage_errors():
         if message is None:
             raise
         raise StorageError(message) from exc
-    except UnicodeEncodeError as exc:
+    except (UnicodeEncodeError, OverflowError) as exc:
         message = _unsavable_value_message(exc)
         if message is None:
             raise

@@ -436,6 +436,9 @@ def _parse_events(raw: Any, errs: _LineErrors, warnings: list[str],
         ref = _str(e, "ref", errs, f"{where}.ref")
         deadline = _date(e, "deadline", errs, f"{where}.deadline")
         days = _int(e, "days", errs, f"{where}.days")
+        days_problem = case_service.event_days_problem(etype, days)
+        if days_problem:
+            errs.add(_label(f"{where}.days"), days_problem)
         reason = _str(e, "reason", errs, f"{where}.reason")
         approver = _str(e, "approver", errs, f"{where}.approver")
         outcome = _str(e, "outcome", errs, f"{where}.outcome")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from xinfang_desk.core.errors import FieldError
 
 __all__ = [
+    "MAX_PEOPLE",
     "FieldError",
     "IdInfo",
     "check_text",
@@ -83,6 +84,9 @@ def check_text(text: str, field: str) -> str:
 def displayable(text: str) -> str:
     """text for a message: characters that cannot be saved (or printed) shown as U+FFFD."""
     return _UNSAVABLE.sub("\ufffd", text)
+
+
+MAX_PEOPLE = 99999  # 涉及人数: the most the case window accepts
 
 
 # --------------------------------------------------------------------------- resident ID
