@@ -1,13 +1,18 @@
 """The case detail window: the whole record, the timeline, the running deadlines and a
-button per action (disabled, with the reason as tooltip, when the state does not allow it)."""
+button per action (disabled, with the reason as tooltip, when the state does not allow it).
+
+Also: 显示完整号码 per petitioner (a deliberate, audited reveal, masked again when the window
+closes), 修改… (case_edit_dialog), the 修改记录 tab (the case's audit trail) and, for leaders
+on a confidential case, 授权查看… (case_access_dialog)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import html
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
@@ -20,34 +25,60 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
+from xinfang_desk.core import session
 from xinfang_desk.core.case_detail import ACTION_LABELS, ACTION_ORDER
+from xinfang_desk.ui.case_history import ChangeHistoryTable
 from xinfang_desk.ui.colours import OVERDUE_COLOUR, SOON_COLOUR
 from xinfang_desk.ui.documents_menu import DocumentOpener, DocumentsBox, document_titles
 from xinfang_desk.ui.event_dialogs import EventDialog
 from xinfang_desk.ui.tasks import TaskRunner
 
 BUTTONS_PER_ROW = 8
+REVEAL_TEXT = "显示完整号码"
+HISTORY_TAB = "修改记录"
 
 
 def load_for_dialog(case_no: str, today: dt.date | None, with_documents: bool = False):
-    """Runs on the worker thread: the case detail, the unit names for the forms and (文书)
-    which documents may be produced now."""
+    """Runs on the worker thread: the case detail, the unit names for the forms, (文书)
+    which documents may be produced now, the approver of each event (负责人审批) and the
+    change history (修改记录)."""
     from xinfang_desk.core.case_detail import load_case_detail
+    from xinfang_desk.core.case_edit import change_history
+    from xinfang_desk.core.cases import events_of, get_visible_case
+    from xinfang_desk.core.db import storage_errors
     from xinfang_desk.core.taxonomy import list_units
 
     detail, units = load_case_detail(case_no, today=today), list_units()
+    with storage_errors():
+        approvers = [(e.type, e.approver or "") for e in events_of(get_visible_case(case_no))]
+    history = change_history(case_no)
     # --- 文书 (printing) ---
     available = None
     if with_documents:
         from xinfang_desk.ui.documents_menu import load_availability
 
         available = load_availability(case_no, today)
-    return detail, units, available
+    return detail, units, available, approvers, history
+
+
+def reveal(case_no: str, position: int) -> str:
+    """Runs on the worker thread: the full ID number (audited by the core)."""
+    from xinfang_desk.core.access import reveal_id
+
+    return reveal_id(case_no, position)
+
+
+def with_approver(text: str, approver: str) -> str:
+    """The timeline line with the approving leader, unless the core already names them."""
+    if not approver or "批准人" in text:
+        return text
+    return f"{text}（批准人：{approver}）"
 
 
 def _table(name: str, headers: list[str]) -> QTableWidget:
@@ -80,7 +111,12 @@ class CaseDetailDialog(QDialog):
         self.case_no, self._tasks, self._today = case_no, tasks, today
         self.detail = None
         self.units: list[str] = []
+        self.approvers: list[tuple[str, str]] = []
         self.form: EventDialog | None = None
+        self.edit_dialog = None
+        self.access_dialog = None
+        self.revealed: dict[int, str] = {}  # petitioner position -> full ID, until closed
+        self.reveal_buttons: dict[int, QPushButton] = {}
         self.setWindowTitle(f"信访事项 {case_no}")
         self.resize(1180, 760)
 
@@ -110,17 +146,39 @@ class CaseDetailDialog(QDialog):
         left_layout.addWidget(self._group("事项信息", self.record_view), 3)
         left_layout.addWidget(self._group("信访人", self.petitioner_table), 1)
 
-        # Right: the timeline and the deadlines.
+        # Right: the timeline and the deadlines; the change history in a second tab.
         self.timeline_table = _table("timelineTable", ["日期", "经过", "经办人"])
         self.timeline_table.horizontalHeader().setSectionResizeMode(
             1, QHeaderView.ResizeMode.Stretch)
         self.timeline_table.horizontalHeader().setStretchLastSection(False)
+        # Long lines wrap: the row heights follow the width of 经过 (queued: the header reports
+        # a stretched section's new size before the view uses it).
+        self.timeline_table.horizontalHeader().sectionResized.connect(
+            self.timeline_table.resizeRowsToContents, Qt.ConnectionType.QueuedConnection)
         self.deadline_table = _table("deadlineTable", ["期限", "到期日", "剩余", "依据"])
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self._group("办理经过", self.timeline_table), 3)
-        right_layout.addWidget(self._group("正在计算的期限", self.deadline_table), 1)
+        progress = QWidget()
+        progress_layout = QVBoxLayout(progress)
+        progress_layout.setContentsMargins(6, 6, 6, 6)
+        # Room for three deadlines (a case seldom runs more at once) without scrolling.
+        rows = self.deadline_table.verticalHeader().defaultSectionSize()
+        self.deadline_table.setMinimumHeight(
+            self.deadline_table.horizontalHeader().sizeHint().height() + 3 * rows + 6)
+        progress_layout.addWidget(self.timeline_table, 2)
+        progress_layout.addWidget(self._group("正在计算的期限", self.deadline_table), 1)
+        self.history_table = ChangeHistoryTable()
+        history = QWidget()
+        history_layout = QVBoxLayout(history)
+        history_layout.setContentsMargins(6, 6, 6, 6)
+        history_note = QLabel("登记、修改、办理、打印、查看完整号码和授权，均据审计日志列出（最新在上）。")
+        history_note.setWordWrap(True)
+        history_note.setStyleSheet("color:#555")
+        history_layout.addWidget(history_note)
+        history_layout.addWidget(self.history_table, 1)
+        self.right_tabs = QTabWidget()
+        self.right_tabs.setObjectName("detailTabs")
+        self.right_tabs.addTab(progress, "办理经过")
+        self.right_tabs.addTab(history, HISTORY_TAB)
+        right = self.right_tabs
 
         splitter = QSplitter()
         splitter.addWidget(left)
@@ -157,6 +215,19 @@ class CaseDetailDialog(QDialog):
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
         close.rejected.connect(self.reject)
+        # 修改… (register) and, for leaders on a confidential case, 授权查看….
+        actor = session.current()
+        self.edit_button = QPushButton("修改…")
+        self.edit_button.setObjectName("editCaseButton")
+        self.edit_button.setToolTip("更正事项内容或信访人联系方式（须写明原因，记入修改记录）")
+        self.edit_button.setEnabled(False)
+        self.edit_button.setVisible(actor.can("register"))
+        self.edit_button.clicked.connect(self.open_edit)
+        self.access_button = QPushButton("授权查看…")
+        self.access_button.setObjectName("accessButton")
+        self.access_button.setToolTip("指定可以查看本保密事项的人员")
+        self.access_button.hide()
+        self.access_button.clicked.connect(self.open_access)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
@@ -166,6 +237,8 @@ class CaseDetailDialog(QDialog):
         if self.documents_box is not None:
             layout.addWidget(self.documents_box)
         bottom = QHBoxLayout()
+        bottom.addWidget(self.edit_button)
+        bottom.addWidget(self.access_button)
         bottom.addStretch(1)
         bottom.addWidget(close)
         layout.addLayout(bottom)
@@ -194,8 +267,8 @@ class CaseDetailDialog(QDialog):
         self.sig_loaded.emit()
 
     def _show(self, loaded) -> None:
-        detail, units, available = loaded
-        self.detail, self.units = detail, units
+        detail, units, available, approvers, history = loaded
+        self.detail, self.units, self.approvers = detail, units, approvers
         summary = dict(detail.fields).get("事项摘要", "")
         secret = "（保密）" if detail.confidential else ""
         self.title.setText(f"{detail.case_no}  {secret}{summary}  【{detail.status_label}】")
@@ -208,6 +281,10 @@ class CaseDetailDialog(QDialog):
         self._fill_petitioners(detail)
         self._fill_timeline(detail)
         self._fill_deadlines(detail)
+        self.history_table.set_entries(history)
+        actor = session.current()
+        self.edit_button.setEnabled(actor.can("register"))
+        self.access_button.setVisible(detail.confidential and actor.can("see_confidential"))
         for action, button in self.action_buttons.items():
             reason = detail.actions.get(action)
             button.setEnabled(reason is None)
@@ -235,20 +312,106 @@ class CaseDetailDialog(QDialog):
     def _fill_petitioners(self, detail) -> None:
         t = self.petitioner_table
         t.setRowCount(len(detail.petitioners))
+        self.reveal_buttons = {}
+        may_reveal = session.current().can("register")
         for r, p in enumerate(detail.petitioners):
             phone = "、".join(x for x in (p.phone, p.phone_alt) if x)
-            values = (p.name, p.id_number, p.sex, p.birth_date.strftime("%Y-%m-%d")
+            number = self.revealed.get(r, p.id_number)
+            values = (p.name, number, p.sex, p.birth_date.strftime("%Y-%m-%d")
                       if p.birth_date else "", phone, "是" if p.is_representative else "", p.address)
             for c, value in enumerate(values):
                 t.setItem(r, c, _item(value))
+            t.removeCellWidget(r, 1)
+            if may_reveal and p.id_number:
+                # The button sits at the right end of the number's own cell; the number stays
+                # the cell's text (drawn under the transparent holder).
+                button = QPushButton(REVEAL_TEXT)
+                button.setObjectName(f"revealId{r}")
+                button.setToolTip("显示该信访人的完整证件号码（记入审计日志，关闭窗口后重新遮蔽）")
+                if r in self.revealed:
+                    self._mark_revealed(button)
+                button.clicked.connect(lambda _=False, pos=r: self.reveal_id(pos))
+                holder = QWidget()
+                row = QHBoxLayout(holder)
+                row.setContentsMargins(0, 1, 2, 1)
+                row.addStretch(1)
+                row.addWidget(button)
+                t.setCellWidget(r, 1, holder)
+                self.reveal_buttons[r] = button
         t.resizeColumnsToContents()
+        self._fit_id_column()
+
+    def _fit_id_column(self) -> None:
+        """The ID column holds the number and, right of it, its 显示完整号码 button."""
+        t = self.petitioner_table
+        if not self.reveal_buttons:
+            return
+        metrics = t.fontMetrics()
+        text = max((metrics.horizontalAdvance(t.item(r, 1).text()) for r in range(t.rowCount())
+                    if t.item(r, 1) is not None), default=0)
+        button = max(b.sizeHint().width() for b in self.reveal_buttons.values())
+        t.setColumnWidth(1, text + button + 24)
+        t.resizeRowsToContents()
+
+    @staticmethod
+    def _mark_revealed(button: QAbstractButton) -> None:
+        button.setText("已显示")
+        button.setEnabled(False)
+
+    def reveal_id(self, position: int) -> None:
+        """显示完整号码: ask the core (audited) on the worker, show the number until closed."""
+        button = self.reveal_buttons.get(position)
+        if button is not None:
+            button.setEnabled(False)
+            button.setText("正在读取…")
+        case_no = self.case_no
+        self._tasks.run(lambda: reveal(case_no, position),
+                        lambda number: self._revealed(position, number),
+                        lambda exc: self._reveal_failed(position, exc))
+
+    def _revealed(self, position: int, number: str) -> None:
+        if not self.isVisible():
+            return  # closed meanwhile: nothing is shown
+        self.revealed[position] = number
+        item = self.petitioner_table.item(position, 1)
+        if item is not None:
+            item.setText(number)
+            item.setToolTip(number)
+        button = self.reveal_buttons.get(position)
+        if button is not None:
+            self._mark_revealed(button)
+        self._fit_id_column()
+        self.reload()  # 修改记录 now lists the reveal
+
+    def _reveal_failed(self, position: int, exc) -> None:
+        button = self.reveal_buttons.get(position)
+        if button is not None:
+            button.setEnabled(True)
+            button.setText(REVEAL_TEXT)
+        self.message.setText(f"未能显示完整号码：{exc}")
+        self.message.show()
+
+    def remask(self) -> None:
+        """Forget the revealed numbers and show the masked ones again."""
+        self.revealed.clear()
+        if self.detail is not None:
+            self._fill_petitioners(self.detail)
+
+    def done(self, result: int) -> None:
+        self.remask()  # 显示完整号码 lasts only while the window is open
+        super().done(result)
 
     def _fill_timeline(self, detail) -> None:
         t = self.timeline_table
         t.setRowCount(len(detail.timeline))
+        # The approving leader of each event (same order as the timeline after registration).
+        approvers = [""] * len(detail.timeline)
+        events = [e.type for e in detail.timeline[1:]]
+        if events == [t for t, _a in self.approvers]:
+            approvers[1:] = [a for _t, a in self.approvers]
         for r, entry in enumerate(detail.timeline):
             t.setItem(r, 0, _item(entry.on.strftime("%Y-%m-%d")))
-            t.setItem(r, 1, _item(entry.text))
+            t.setItem(r, 1, _item(with_approver(entry.text, approvers[r])))
             t.setItem(r, 2, _item(entry.actor))
         t.resizeColumnToContents(0)
         t.resizeColumnToContents(2)
@@ -292,6 +455,30 @@ class CaseDetailDialog(QDialog):
         self.form = form
         form.open()
         return form
+
+    def open_edit(self):
+        """修改…: the edit form (non-blocking); saved, the detail reloads."""
+        from xinfang_desk.ui.case_edit_dialog import CaseEditDialog
+
+        dialog = CaseEditDialog(self.case_no, self._tasks, parent=self)
+        dialog.sig_saved.connect(lambda _done: self._recorded(self.case_no))
+        dialog.finished.connect(lambda _r: setattr(self, "edit_dialog", None))
+        dialog.finished.connect(dialog.deleteLater)
+        self.edit_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def open_access(self):
+        """授权查看… (leaders, confidential cases): name or withdraw users."""
+        from xinfang_desk.ui.case_access_dialog import CaseAccessDialog
+
+        dialog = CaseAccessDialog(self.case_no, self._tasks, parent=self)
+        dialog.sig_changed.connect(lambda _c: self.reload())
+        dialog.finished.connect(lambda _r: setattr(self, "access_dialog", None))
+        dialog.finished.connect(dialog.deleteLater)
+        self.access_dialog = dialog
+        dialog.open()
+        return dialog
 
     def open_document(self, doc: str) -> None:
         """文书: build `doc` on the worker and open its preview (printing is then recorded,

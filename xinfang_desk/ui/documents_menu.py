@@ -44,10 +44,11 @@ def build_and_render(case_no: str, doc: str, today: dt.date | None):
     return pdf, render_pages(pdf, PREVIEW_DPI)
 
 
-def _record_printed(case_no: str, doc: str, on: dt.date | None, actor: str) -> None:
+def _record_printed(case_no: str, doc: str, on: dt.date | None, actor: str,
+                    approval=None) -> None:
     from xinfang_desk.core.documents import record_printed
 
-    record_printed(case_no, doc, on=on, actor=actor)
+    record_printed(case_no, doc, on=on, actor=actor, approval=approval)
 
 
 # ---------------------------------------------------------------------- the flow
@@ -62,6 +63,8 @@ class DocumentOpener(QObject):
     """The printing of (case_no, doc) was recorded."""
     sig_failed = Signal(str)
     """Building or recording failed (the message shown)."""
+    sig_approval_requested = Signal(object)
+    """A letter that needs a leader: the ApprovalDialog is shown (the dialog)."""
 
     def __init__(self, tasks: TaskRunner, parent_widget: QWidget, today: dt.date | None = None,
                  actor: str = ""):
@@ -70,15 +73,40 @@ class DocumentOpener(QObject):
         super().__init__(parent_widget)
         self._tasks, self._today, self._actor = tasks, today, actor
         self.dialog: PrintPreviewDialog | None = None
+        self.approval_dialog = None
         self._busy = False
 
     def open(self, case_no: str, doc: str) -> None:
+        """Preview `doc`. The letters that carry a leader's decision (延期告知书, 答复意见书,
+        采纳情况告知书) first ask for a leader's approval when the signed-in user may not
+        approve; the approving leader is recorded with the printing."""
         if self._busy:
             return  # a double click must not open two previews
         self._busy = True
+        from xinfang_desk.ui.approval_dialog import ApprovalDialog, needs_approval
+
+        if not needs_approval(doc):
+            self._build(case_no, doc, None)
+            return
+        ask = ApprovalDialog(doc, self._tasks, title=f"打印{self._title(case_no, doc)}",
+                             parent=self.parent())
+        ask.sig_approved.connect(lambda leader: self._build(case_no, doc, leader))
+        ask.rejected.connect(self._approval_cancelled)
+        ask.finished.connect(ask.deleteLater)
+        self.approval_dialog = ask
+        ask.open()
+        self.sig_approval_requested.emit(ask)
+
+    def _approval_cancelled(self) -> None:
+        self._busy = False
+        self.approval_dialog = None
+
+    def _build(self, case_no: str, doc: str, approval) -> None:
+        self.approval_dialog = None
         today = self._today
         self._tasks.run(lambda: build_and_render(case_no, doc, today),
-                        lambda result: self._built(case_no, doc, result), self._build_failed)
+                        lambda result: self._built(case_no, doc, result, approval),
+                        self._build_failed)
 
     def _title(self, case_no: str, doc: str) -> str:
         try:
@@ -87,11 +115,12 @@ class DocumentOpener(QObject):
             name = doc
         return f"{name}（{case_no}）"
 
-    def _built(self, case_no: str, doc: str, result) -> None:
+    def _built(self, case_no: str, doc: str, result, approval=None) -> None:
         self._busy = False
         pdf, pages = result
         dialog = PrintPreviewDialog(pdf, self._title(case_no, doc), self.parent(), pages=pages)
-        dialog.sig_output_done.connect(lambda _kind: self._output_done(case_no, doc))
+        dialog.sig_output_done.connect(
+            lambda _kind: self._output_done(case_no, doc, approval))
         dialog.finished.connect(dialog.deleteLater)
         self.dialog = dialog
         dialog.open()
@@ -101,9 +130,9 @@ class DocumentOpener(QObject):
         self._busy = False
         self._report("无法生成文书", exc)
 
-    def _output_done(self, case_no: str, doc: str) -> None:
+    def _output_done(self, case_no: str, doc: str, approval=None) -> None:
         today, actor = self._today, self._actor
-        self._tasks.run(lambda: _record_printed(case_no, doc, today, actor),
+        self._tasks.run(lambda: _record_printed(case_no, doc, today, actor, approval),
                         lambda _r: self.sig_printed.emit(case_no, doc),
                         lambda exc: self._report("未能记录打印", exc))
 

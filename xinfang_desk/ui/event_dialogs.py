@@ -26,8 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from xinfang_desk.core import session
 from xinfang_desk.core import vocab as v
 from xinfang_desk.core.case_detail import ACTION_LABELS, REVIEW_OUTCOMES
+from xinfang_desk.ui.approval_dialog import ApprovalBox, needs_approval
 from xinfang_desk.ui.tasks import TaskRunner
 
 # What each form asks for beyond the date: (widget kind, label) per attribute.
@@ -56,15 +58,16 @@ def _qdate(day: dt.date) -> QDate:
     return QDate(day.year, day.month, day.day)
 
 
-def record(case_no: str, action: str, payload: dict):
-    """Runs on the worker thread: record the action through the core."""
+def record(case_no: str, action: str, payload: dict, approval=None):
+    """Runs on the worker thread: record the action through the core. `approval`: the Actor
+    of a leader who approved on the spot (extension, answer)."""
     from xinfang_desk.core.cases import accept_case, record_event
     from xinfang_desk.core.workflow import EventData
 
     if action == "accept":
         return accept_case(case_no, payload["on"],
                            promised_reply_on=payload.get("promised_reply_on"))
-    return record_event(case_no, EventData(type=action, **payload))
+    return record_event(case_no, EventData(type=action, **payload), approval=approval)
 
 
 class EventDialog(QDialog):
@@ -130,11 +133,22 @@ class EventDialog(QDialog):
             label = {"extended": "延期理由", "reopened": "重新办理理由",
                      "satisfaction": "原因（不满意时必填）"}[action]
             form.addRow(label, self.reason_edit)
-        if action == "extended":
+        # 负责人审批: a clerk's extension or answer needs a leader, who approves on the spot in
+        # the approval box; a leader signed in approves it themselves. Without accounts (SYSTEM)
+        # the approving leader is written down by name, as before accounts existed.
+        self.approval_box: ApprovalBox | None = None
+        actor = session.current()
+        if needs_approval(action, actor):
+            self.approval_box = ApprovalBox(action)
+        elif action == "extended" and actor.role == session.SYSTEM_ROLE:
             self.approver_edit = QLineEdit()
             self.approver_edit.setObjectName("approverEdit")
             self.approver_edit.setPlaceholderText("批准延期的单位负责人")
             form.addRow("批准人", self.approver_edit)
+        elif action in ("extended", "replied"):
+            approver = QLabel(f"{actor.label}（本人审批）")
+            approver.setObjectName("approverLabel")
+            form.addRow("批准人", approver)
         if action in ("replied", "review_answered", "rereview_answered"):
             self.outcome_combo = QComboBox()
             self.outcome_combo.setObjectName("outcomeCombo")
@@ -170,6 +184,8 @@ class EventDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        if self.approval_box is not None:
+            layout.addWidget(self.approval_box)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
 
@@ -232,7 +248,7 @@ class EventDialog(QDialog):
         if a == "extended":
             if not p.get("reason"):
                 return "请填写延期理由（须告知信访人）"
-            if not p.get("approver"):
+            if self.approver_edit is not None and not p.get("approver"):
                 return "请填写批准人（延期须经单位负责人批准，第三十四条）"
         if a == "reopened" and not p.get("reason"):
             return "请填写重新办理的理由"
@@ -254,9 +270,26 @@ class EventDialog(QDialog):
             return
         self.error_label.hide()
         self.ok_button.setEnabled(False)
+        if self.approval_box is None:
+            self._record(p, None)
+            return
+        self.ok_button.setText("正在验证审批……")
+        self.approval_box.verify(self._tasks, lambda leader: self._record(p, leader),
+                                 self._not_approved)
+
+    def _record(self, p: dict, approval) -> None:
+        if not self.isVisible():
+            return  # cancelled while the leader's password was being checked
+        self.ok_button.setEnabled(False)
         self.ok_button.setText("正在记录……")
         case_no, action = self.case_no, self.action
-        self._tasks.run(lambda: record(case_no, action, p), self._recorded, self._refused)
+        self._tasks.run(lambda: record(case_no, action, p, approval), self._recorded,
+                        self._refused)
+
+    def _not_approved(self) -> None:
+        """The leader's credentials were refused (shown in the approval box): nothing saved."""
+        self.ok_button.setEnabled(True)
+        self.ok_button.setText("记录")
 
     def _recorded(self, _state) -> None:
         self.sig_recorded.emit(self.case_no)
