@@ -28,26 +28,29 @@ def run_gui(data_dir_arg: str | None = None, *, demo: bool = False) -> int:
         return 1
     from xinfang_desk.core.errors import XinfangError
     from xinfang_desk.core.paths import resolve_data_dir
-    from xinfang_desk.core.storage import open_data_dir
     from xinfang_desk.ui.style import setup_application
 
     app = QApplication.instance() or QApplication(sys.argv)
     setup_application(app)
     try:
-        data_dir = open_data_dir(resolve_data_dir(data_dir_arg))
-        setup_logging(data_dir.logs)
-    except XinfangError as exc:
+        root = resolve_data_dir(data_dir_arg)
+    except (XinfangError, OSError) as exc:
         QMessageBox.critical(None, APP_TITLE, str(exc))
         return 1
-    from xinfang_desk.ui.startup import StartupFlow
+    from xinfang_desk.ui.recovery import Launcher
 
-    # First admin → sign-in → main window → (sign-out → sign-in …): the flow decides when the
-    # program ends, not the last window closing (between two windows there is none).
+    # Lock the data directory (a second copy is told so and exits 1) → open the database (a
+    # damaged one offers the restore from the newest good backup) → first admin → sign-in →
+    # main window → (sign-out → sign-in …): the launcher decides when the program ends, not the
+    # last window closing (between two windows there is none).
     app.setQuitOnLastWindowClosed(False)
-    flow = StartupFlow(data_dir, demo=demo)  # demo data and accounts, on an empty database
-    flow.sig_quit.connect(app.exit)
-    flow.start()
-    return app.exec()
+    launcher = Launcher(root, demo=demo, on_logs=setup_logging)  # demo: on an empty database
+    launcher.sig_quit.connect(app.exit)
+    launcher.start()
+    try:
+        return app.exec()
+    finally:
+        launcher.release()
 
 
 def build_main_window(data_dir, today=None, *, idle_lock_ms: int | None = None):

@@ -6,6 +6,7 @@ the everyday ones in cli.py. `add_parsers` adds them; COMMANDS maps names to han
     xinfang-desk restore FILE [--passphrase-env VAR] [--yes]
     xinfang-desk check
     xinfang-desk audit verify
+    xinfang-desk purge [--mode delete|anonymise] [--list] [--yes]
 """
 
 from __future__ import annotations
@@ -35,6 +36,13 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("audit", help="审计日志")
     actions = p.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     actions.add_parser("verify", help="校验审计日志的哈希链（并与最近备份记下的末条核对）")
+
+    p = sub.add_parser("purge", help="清理超过保存年限的办结事项（管理员；删除或匿名化）")
+    p.add_argument("--mode", choices=("delete", "anonymise"), default="delete",
+                   help="delete：删除事项及只与之相关的信访人；anonymise：保留统计数字，清除个人信息和"
+                        "文字内容（默认 delete）")
+    p.add_argument("--list", action="store_true", help="只列出到期的事项，不清理")
+    p.add_argument("--yes", action="store_true", help="不再询问，直接清理")
 
 
 def _passphrase(args) -> str | None:
@@ -76,9 +84,11 @@ def cmd_backup(args) -> int:
     return 0
 
 
-def _confirm(prompt: str) -> bool:
+def _confirm(prompt: str,
+             refusal: str = "恢复会用备份替换当前数据库。确认无误后请加 --yes 再运行。") -> bool:
+    """Ask at a terminal; without one, refuse with `refusal` (the caller's --yes skips this)."""
     if not sys.stdin or not sys.stdin.isatty():
-        raise XinfangError("恢复会用备份替换当前数据库。确认无误后请加 --yes 再运行。")
+        raise XinfangError(refusal)
     answer = input(prompt + " [y/N] ").strip().lower()
     return answer in ("y", "yes", "是")
 
@@ -160,9 +170,45 @@ def cmd_audit(args) -> int:
     return 0
 
 
+def cmd_purge(args) -> int:
+    import datetime as dt
+
+    from xinfang_desk import cli
+    from xinfang_desk.core import retention
+
+    cli._open(args)
+    today = dt.date.today()
+    due = retention.purge_candidates(today)  # needs `purge`: the administrator
+    years = retention.retention_years()
+    cutoff = retention.cutoff_date(today, years)
+    if not due:
+        print(f"没有需要清理的事项（保存年限 {years} 年，办结于 {cutoff:%Y-%m-%d} 之前的事项）。")
+        return 0
+    print(f"保存年限 {years} 年：办结于 {cutoff:%Y-%m-%d} 之前的事项共 {len(due)} 件。")
+    print("事项编号\t登记日期\t办结日期\t类别")
+    for c in due:
+        print(f"{c.case_no}\t{c.received_on:%Y-%m-%d}\t{c.closed_on:%Y-%m-%d}\t{c.category}")
+    if args.list:
+        return 0
+    verb = retention.MODES[args.mode]
+    effect = ("事项、办理记录及只与这些事项有关的信访人信息将被删除，统计中不再计入"
+              if args.mode == "delete" else
+              "事项保留统计所需的日期、类别等，文字内容和信访人个人信息将被清除")
+    if not args.yes and not _confirm(
+            f"将{verb}以上 {len(due)} 件事项：{effect}。此操作不可撤销（此前的备份仍含这些数据）。"
+            "确定清理吗？",
+            f"清理会{verb}以上 {len(due)} 件事项，不可撤销。确认无误后请加 --yes 再运行。"):
+        print("已取消，数据未作改动。")
+        return 1
+    report = retention.purge([c.case_no for c in due], mode=args.mode, today=today)
+    print(report.summary)
+    return 0
+
+
 COMMANDS: dict = {
     "backup": cmd_backup,
     "restore": cmd_restore,
     "check": cmd_check,
     "audit": cmd_audit,
+    "purge": cmd_purge,
 }

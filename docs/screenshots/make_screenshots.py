@@ -1,5 +1,5 @@
 """Make the README screenshots: every tab of the main window over demo data, the sign-in
-dialog and the users page, offscreen.
+dialog, the users page and 数据安全, offscreen.
 
     .venv/bin/python docs/screenshots/make_screenshots.py [--out docs/screenshots]
 
@@ -110,8 +110,28 @@ def account_screenshots(app, data_dir, out: Path) -> None:
     window.settings.users.select_user("clerk")
     settle(app, window, 10)
     window.grab().save(str(out / "users.png"))
+    security_screenshot(app, window, data_dir, out)
     window.close()
     session.set_current(None)
+
+
+def security_screenshot(app, window, data_dir, out: Path) -> None:
+    """设置 › 数据安全 (security.png): a few automatic backups and the database check."""
+    from xinfang_desk.core import backup
+
+    for day in (TODAY - dt.timedelta(days=1), TODAY):
+        backup.auto_backup(data_dir, today=day)
+    backup.exit_backup(data_dir, now=dt.datetime.combine(TODAY - dt.timedelta(days=1),
+                                                         dt.time(17, 35)))
+    page = window.settings.backup
+    window.settings.tabs.setCurrentIndex(window.settings.tabs.indexOf(
+        page.parentWidget().parentWidget()))  # the page sits in a scroll area
+    page.refresh()
+    settle(app, window)
+    page.table.selectRow(0)
+    page.check()
+    settle(app, window)
+    window.grab().save(str(out / "security.png"))
 
 
 if __name__ == "__main__":

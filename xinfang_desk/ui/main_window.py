@@ -37,7 +37,7 @@ class MainWindow(QMainWindow):
         self.cases = CasesPage(self.tasks, today=today)
         self.followup = FollowupPage(self.tasks, today=today)
         self.report = ReportPage(self.tasks, today=today)
-        self.settings = SettingsPage(self.tasks)
+        self.settings = SettingsPage(self.tasks, data_dir=data_dir, today=today)
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")

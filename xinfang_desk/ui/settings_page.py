@@ -1,12 +1,17 @@
 """设置: office settings, the holiday/调休 calendar, units and fields, and (for
-administrators) users and the idle lock, as sub-tabs."""
+administrators) 数据安全 (backups, restore, checks, retention) and users and the idle lock, as
+sub-tabs."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from xinfang_desk.core import session
+from xinfang_desk.core.paths import DataDir
+from xinfang_desk.ui.settings_backup import BackupPage
 from xinfang_desk.ui.settings_calendar import CalendarEditor
 from xinfang_desk.ui.settings_office import OfficeSettingsForm
 from xinfang_desk.ui.settings_taxonomy import TaxonomyEditor
@@ -19,7 +24,8 @@ class SettingsPage(QWidget):
     """Something that changes what other pages show was saved: office settings, the holiday
     calendar (deadlines move), units or fields (intake choices)."""
 
-    def __init__(self, tasks: TaskRunner, parent=None):
+    def __init__(self, tasks: TaskRunner, parent=None, *, data_dir: DataDir | None = None,
+                 today: dt.date | None = None):
         super().__init__(parent)
         self.setObjectName("settingsPage")
         self.office = OfficeSettingsForm(tasks)
@@ -34,6 +40,13 @@ class SettingsPage(QWidget):
         self.tabs.addTab(office_scroll, "单位信息与办理规则")
         self.tabs.addTab(self.calendar, "节假日与调休")
         self.tabs.addTab(self.taxonomy, "承办单位与涉及领域")
+        self.backup = None
+        if data_dir is not None and session.current().can("backup"):  # administrators
+            self.backup = BackupPage(tasks, data_dir, today=today)
+            backup_scroll = QScrollArea()
+            backup_scroll.setWidgetResizable(True)
+            backup_scroll.setWidget(self.backup)
+            self.tabs.addTab(backup_scroll, "数据安全")
         self.users = None
         if session.current().can("users"):  # administrators (and SYSTEM, before any account)
             self.users = UsersPage(tasks)
@@ -51,6 +64,8 @@ class SettingsPage(QWidget):
         self.office.refresh()
         self.calendar.refresh()
         self.taxonomy.refresh()
+        if self.backup is not None:
+            self.backup.refresh()
         if self.users is not None:
             self.users.refresh()
 

@@ -6,6 +6,9 @@
     LoginDialog ok → the user becomes the process's actor → main window for that role
     退出登录/切换用户 (menu or lock screen) → window closes → LoginDialog again
     Cancel in either dialog, or closing the main window → sig_quit
+    signed in → the day's automatic backup (worker thread; warnings in the status bar)
+    main window closed → the exit backup (worker thread), then sig_quit
+    restore in 设置 › 数据安全 → window closes → sign-in again (restart)
 
 Every database step and password check runs on a worker thread.
 """
@@ -13,6 +16,7 @@ Every database step and password check runs on a worker thread.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
@@ -25,6 +29,9 @@ from xinfang_desk.ui.login_dialog import LoginDialog
 from xinfang_desk.ui.tasks import TaskRunner
 
 DEMO_CASES = 300
+EXIT_NOTICE_MS = 400  # the exit backup usually ends before this; otherwise say what is going on
+
+log = logging.getLogger(__name__)
 
 
 def prepare(demo: bool) -> tuple[bool, str]:
@@ -74,6 +81,8 @@ class StartupFlow(QObject):
         self.hint = ""
         self.error = ""
         self._splash: QLabel | None = None
+        self._exit_backup_running = False
+        self._quitting = False
 
     def start(self) -> None:
         if self.demo:
@@ -139,9 +148,88 @@ class StartupFlow(QObject):
         self.window = build_main_window(self.data_dir, today=self.today,
                                         idle_lock_ms=self.idle_lock_ms)
         self.window.account.sig_sign_out_requested.connect(self.sign_out)
+        backup_page = getattr(self.window.settings, "backup", None)
+        if backup_page is not None:
+            backup_page.sig_restored.connect(self.restart)
         self.window.installEventFilter(self)
         self.window.show()
         self.sig_window_opened.emit(self.window)
+        self._auto_backup(self.window)
+
+    # ------------------------------------------------------------------ backups
+
+    def _auto_backup(self, window) -> None:
+        """The day's backup on the first sign-in of a day, on the window's worker (queued after
+        the pages' first loads); its warnings (e.g. the USB stick missing) go to the status bar,
+        never into a dialog."""
+        from xinfang_desk.core import backup
+
+        data_dir, today = self.data_dir, self.today
+        window.tasks.run(lambda: backup.auto_backup(data_dir, today),
+                         lambda result: self._auto_backup_done(window, result),
+                         lambda exc: self._auto_backup_done(window, None, exc))
+
+    def _auto_backup_done(self, window, result, exc: Exception | None = None) -> None:
+        if self.window is not window:
+            return  # signed out meanwhile
+        if exc is not None:
+            text = f"今日自动备份未完成：{exc}"
+        elif result is None:
+            return  # today already has one
+        elif result.warnings:
+            text = "；".join(result.warnings)
+        else:
+            text = f"已完成今日自动备份：{result.path.name}"
+        window.statusBar().showMessage(text, 120000 if exc or (result and result.warnings)
+                                       else 15000)
+        page = getattr(window.settings, "backup", None)
+        if page is not None and page.loaded:
+            page.refresh()
+
+    def _exit_backup(self, window) -> None:
+        from xinfang_desk.core import backup
+
+        data_dir = self.data_dir
+        self._exit_backup_running = True
+        window.tasks.run(lambda: backup.exit_backup(data_dir), self._exit_backup_done,
+                         lambda exc: self._exit_backup_done(None, exc))
+
+    def _exit_backup_done(self, result, exc: Exception | None = None) -> None:
+        self._exit_backup_running = False
+        if exc is not None:
+            log.warning("exit backup failed: %s", exc)
+        elif result is not None and result.warnings:
+            log.warning("exit backup: %s", "; ".join(result.warnings))
+        if self._quitting:
+            self._close_splash()
+            self.sig_quit.emit(0)
+
+    def _exit_notice(self) -> None:
+        if self._exit_backup_running and self._splash is None:
+            self._splash = QLabel("正在备份数据，请稍候……")
+            self._splash.setObjectName("exitBackupSplash")
+            self._splash.setWindowTitle(APP_TITLE)
+            self._splash.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self._splash.setMinimumSize(360, 100)
+            self._splash.show()
+
+    def restart(self, _result=None) -> None:
+        """After a restore: close the window (its data is gone) and sign in again; the restored
+        database has its own accounts. No sign-out row: the audit trail is the restored one."""
+        from xinfang_desk.core import session
+
+        window, self.window = self.window, None
+        if window is None:
+            return
+        window.removeEventFilter(self)
+        window.account.idle_lock.release()
+        for widget in QApplication.topLevelWidgets():
+            if widget.isVisible() and _belongs_to(widget, window):
+                widget.close()
+        window.close()
+        window.deleteLater()
+        session.set_current(None)
+        self.start()
 
     # ------------------------------------------------------------------ sign-out / quit
 
@@ -172,9 +260,14 @@ class StartupFlow(QObject):
             name = session.current().username
             # Queued before the window's closeEvent, which waits for the worker.
             self.window.tasks.run(lambda: users.sign_out(name), _noop, _noop)
+            self._exit_backup(self.window)
             QTimer.singleShot(0, self._window_closed)
         return False
 
     def _window_closed(self) -> None:
         if self.window is not None and not self.window.isVisible():
-            self.sig_quit.emit(0)
+            if not self._exit_backup_running:
+                self.sig_quit.emit(0)
+                return
+            self._quitting = True  # sig_quit once the exit backup is written
+            QTimer.singleShot(EXIT_NOTICE_MS, self._exit_notice)
