@@ -80,8 +80,12 @@ def register_fonts() -> str:
 
 
 def markup(text: str) -> str:
-    """Escaped Paragraph markup of `text`, with runs the body font lacks set in the fallback."""
-    register_fonts()
+    """Escaped Paragraph markup of `text`, with runs the body font lacks set in the fallback.
+    Uses the fonts registered when the document began (every builder calls register_fonts
+    first): asking the settings again for each paragraph cost a query each, 4 s for a report
+    with a long overdue list."""
+    if not _fonts:
+        register_fonts()
     body = _fonts[0].face.charToGlyph
     fallback = _fonts[1].face.charToGlyph if len(_fonts) > 1 else {}
     out: list[str] = []
