@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 DEFAULT_CACHE = Path("/tmp/xf-bench")
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
-GENERATOR_VERSION = 1  # bump when bulk_demo's output changes
+GENERATOR_VERSION = 2  # bump when bulk_demo's output changes
 SEED = 1
 
 

@@ -137,6 +137,16 @@ def test_search_and_detail_read_cases_back(bulk):
         .order_by(Case.id.desc()).offset(1).first().case_no)[2] + 1
 
 
+def test_old_backlog_is_worked_off(bulk):
+    old = Case.select().where(Case.received_on < TODAY - dt.timedelta(days=366))
+    assert old.count() > N / 3
+    assert old.where(Case.status != v.CLOSED).count() == 0
+    assert bulk.caught_up > 0
+    # Recent cases keep the demo's stalls and open matters.
+    recent = Case.select().where(Case.received_on > TODAY - dt.timedelta(days=300))
+    assert recent.where(Case.status != v.CLOSED).count() > 0
+
+
 def test_refuses_a_data_dir_with_cases(bulk):
     with pytest.raises(XinfangError, match="已有"):
         generate_bulk(10, seed=2, today=TODAY)
@@ -153,3 +163,14 @@ def test_same_seed_same_cases(tmp_path):
             storage.close()
 
     assert run("a") == run("b")
+
+
+def test_without_catch_up_stalls_pile_up(tmp_path):
+    storage.open_data_dir(tmp_path / "c", today=TODAY)
+    try:
+        report = generate_bulk(400, seed=9, today=TODAY, years=2, catch_up_days=None)
+        assert report.caught_up == 0
+        old = Case.select().where(Case.received_on < TODAY - dt.timedelta(days=366))
+        assert old.where(Case.status != v.CLOSED).count() > 0
+    finally:
+        storage.close()

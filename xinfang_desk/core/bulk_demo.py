@@ -7,7 +7,10 @@ extensions, reopenings; some confidential, some stalled and overdue), and checks
 `cases.check_case` and its timeline with the state machine (`workflow.replay`), but writes
 them with batched raw `executemany` inserts instead of one ORM call per row: about 0.2 ms a
 case instead of 2–3 ms, so a million cases take a few minutes. The history spans
-`years` years before `today` (by default one year per 50,000 cases).
+`years` years before `today` (by default one year per 50,000 cases). The demo leaves some
+matters stalled or never closed, which is right for a year; over many years they would pile
+up into an office in collapse, so cases older than a year that are still open get their
+backlog worked off (a late notice, feedback, reply, close) unless `catch_up_days=None`.
 
 What it writes is what the desk would have written: case numbers (prefix + year + sequence,
 in order of receipt) and query codes unique, the case counters moved past them, `search_text`
@@ -48,6 +51,7 @@ class BulkReport:
     petitioners: int = 0  # rows written (one per ID number; others one per appearance)
     audit_rows: int = 0
     dropped_events: int = 0  # refused by the state machine (none expected)
+    caught_up: int = 0  # old cases finished by the backlog clean-up (see generate_bulk)
     first_day: dt.date | None = None
     last_day: dt.date | None = None
     by_status: dict[str, int] = field(default_factory=dict)
@@ -240,6 +244,59 @@ class _Writer:
                 conflict_target=[CaseCounter.year], update={CaseCounter.last: last}).execute()
 
 
+def _catch_up(spec: _Spec, rng: random.Random, today: dt.date, window_end) -> int:
+    """Finish a case the demo left open (stalled, no feedback, replied but never closed …):
+    the office works its backlog off within a year. Returns the number of events added."""
+    data = spec.data
+    state = initial_state(category=data.category, disposition=data.disposition,
+                          channel=data.channel, received_on=data.received_on,
+                          accepted_on=data.accepted_on)
+    try:
+        for ev in spec.events:
+            state = apply(state, ev, window_end)
+    except WorkflowError:
+        return 0
+    added = 0
+    last = max([data.received_on, *(e.on for e in spec.events)])
+    needs_notice = data.disposition in ("受理", "转送", "交办", "不予受理", "建议记录")
+    if needs_notice and state.notified_on is None and state.forwarded_on is None:
+        spec.events.append(EventData(type="notified", on=min(today, last + dt.timedelta(
+            days=rng.randint(1, 10))), note="补送告知书"))
+        state = apply(state, spec.events[-1], window_end)
+        last, added = spec.events[-1].on, added + 1
+    suggestion = data.category == v.SUGGESTION
+    while state.status != v.CLOSED:
+        on = last + dt.timedelta(days=rng.randint(5, 40))
+        if on > today:
+            break
+        s = state.status
+        if s == v.REGISTERED:
+            if not data.unit:
+                break
+            ev = EventData(type="forwarded" if data.disposition == "转送" else "assigned", on=on,
+                           unit=data.unit, note="补办转送")
+        elif s == v.FORWARDED and state.feedback_on is None:
+            ev = EventData(type="feedback", on=on, note="承办单位报送办结报告（积案清理）。")
+        elif s in (v.ACCEPTED, v.FORWARDED):
+            ev = EventData(type="replied", on=on, outcome="部分采纳" if suggestion else "解释说明",
+                           note="积案清理，送达答复意见书")
+        elif s == v.IN_REVIEW:
+            ev = EventData(type="review_answered", on=on, outcome="维持")
+        elif s == v.IN_REREVIEW:
+            ev = EventData(type="rereview_answered", on=on, outcome="维持")
+        elif s in (v.REPLIED, v.REVIEWED):
+            ev = EventData(type="closed", on=on)
+        else:
+            break
+        try:
+            state = apply(state, ev, window_end)
+        except WorkflowError:
+            break
+        spec.events.append(ev)
+        last, added = on, added + 1
+    return added
+
+
 def _suspend_fts_trigger() -> bool:
     """Drop the FTS insert trigger (SQLite); True if it was there."""
     db = database.obj
@@ -262,11 +319,15 @@ def _restore_fts_trigger_and_rebuild() -> None:
 
 def generate_bulk(n_cases: int, seed: int = 1, today: dt.date | None = None, *,
                   years: int | None = None, audit_rows: bool = False, force: bool = False,
+                  catch_up_days: int | None = 365,
                   batch_size: int = 20_000,
                   progress: Callable[[int, int], None] | None = None) -> BulkReport:
     """Fill the open data directory with `n_cases` invented cases received over the `years`
-    years before `today` (default: one year per CASES_PER_YEAR cases). Refuses a directory
-    that already has cases unless `force`. Deterministic for a given seed and today."""
+    years before `today` (default: one year per CASES_PER_YEAR cases). Cases received more
+    than `catch_up_days` before today are finished if core.demo left them open (None: leave
+    them, so stalled matters pile up over the years — an office in collapse). Refuses a
+    directory that already has cases unless `force`. Deterministic for a given seed and
+    today."""
     from xinfang_desk.core.deadlines import current_rules
 
     started = time.perf_counter()
@@ -287,6 +348,9 @@ def generate_bulk(n_cases: int, seed: int = 1, today: dt.date | None = None, *,
         writer = _Writer(today=today, rules=rules, audit_rows=audit_rows, report=report)
     rng = random.Random(seed)
     gen = _Generator(rng, today, rules, field_units, used_codes)
+    catch_up_rng = random.Random(seed + 1)  # the demo's own stream stays as it was
+    catch_up_before = (today - dt.timedelta(days=catch_up_days)) if catch_up_days is not None \
+        else None
 
     span = 365 * years - 1
     first = today.toordinal() - span
@@ -305,6 +369,9 @@ def generate_bulk(n_cases: int, seed: int = 1, today: dt.date | None = None, *,
         nonlocal done
         specs.sort(key=lambda s: (s.data.received_on, s.seq))
         for spec in specs:
+            if catch_up_before is not None and spec.data.received_on < catch_up_before:
+                report.caught_up += bool(_catch_up(spec, catch_up_rng, today,
+                                                   rules.window_end))
             if spec.data.channel == "来访" and spec.seq % 3 == 0:
                 spec.events.insert(0, EventData(type="printed", on=spec.data.received_on,
                                                 note="回执"))
