@@ -180,3 +180,31 @@ def _frozen_module_names(exe: Path) -> set[str]:
             assert isinstance(pyz, ZlibArchiveReader)
             names.update(pyz.toc)
     return names
+
+
+@frozen
+def test_frozen_encrypted_backup_report_and_check(tmp_path: Path) -> None:
+    """cryptography (AES-GCM backups), openpyxl and ReportLab's charts made it into the build:
+    an encrypted backup is written and verified by restore, the report's PDF and workbook are
+    written, and the database check passes."""
+    exe = Path(FROZEN_DIR) / EXE_NAME
+    data = tmp_path / "data"
+    run = [str(exe), "--data-dir", str(data)]
+    env = {**os.environ, "XF_PASS": "correct horse 2026"}
+    assert subprocess.run(run + ["demo", "--cases", "30"], capture_output=True, text=True,
+                          timeout=300).returncode == 0
+    out = tmp_path / "b.xfbak"
+    result = subprocess.run(run + ["backup", "--out", str(out), "--passphrase-env", "XF_PASS"],
+                            capture_output=True, text=True, timeout=300, env=env)
+    assert result.returncode == 0, result.stderr
+    assert out.is_file() and b"SQLite format 3" not in out.read_bytes()[:64]
+    restored = subprocess.run(run + ["restore", str(out), "--passphrase-env", "XF_PASS", "--yes"],
+                              capture_output=True, text=True, timeout=300, env=env)
+    assert restored.returncode == 0, restored.stderr
+    pdf, xlsx = tmp_path / "r.pdf", tmp_path / "r.xlsx"
+    report = subprocess.run(run + ["report", "--month", "2026-10", "--pdf", str(pdf),
+                                   "--xlsx", str(xlsx)], capture_output=True, text=True, timeout=300)
+    assert report.returncode == 0, report.stderr
+    assert pdf.read_bytes().startswith(b"%PDF") and xlsx.read_bytes()[:2] == b"PK"
+    check = subprocess.run(run + ["check"], capture_output=True, text=True, timeout=300)
+    assert check.returncode == 0, check.stdout + check.stderr
