@@ -12,7 +12,7 @@ from xinfang_desk.core import access, session
 from xinfang_desk.core.case_edit import NOTHING_CHANGED, change_history, update_case
 from xinfang_desk.core.cases import get_case, petitioners_of, record_event, register_case
 from xinfang_desk.core.errors import FieldError, ValidationError, XinfangError
-from xinfang_desk.core.models import AuditLog
+from xinfang_desk.core.models import AuditLog, Case
 from xinfang_desk.core.search import search_cases
 from xinfang_desk.core.workflow import EventData
 
@@ -124,3 +124,18 @@ def test_refused_when_not_visible_or_not_allowed(office):
     with session.acting_as(staff["王芳"]):
         assert [r.case_no for r in search_cases("侵占集体土地").rows] == [secret]
     assert get_case(secret).summary == "检举村主任侵占集体土地补偿款"
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"summary": "拖欠工资\x00三个月"}, "事项摘要"),
+    ({"facts": "事实\ud800"}, "事实"),
+    ({"people_count": 10**30}, "涉及人数"),
+    ({"petitioners": {0: {"address": "中城街道\x001号"}}}, "住址"),
+])
+def test_unsavable_edits_refused_naming_the_field(store, changes, field):
+    no = register_case(intake(), today=TODAY).case_no
+    before = Case.get(Case.case_no == no).summary
+    with pytest.raises((FieldError, ValidationError)) as exc:
+        update_case(no, changes, "更正")
+    assert field in str(exc.value)
+    assert Case.get(Case.case_no == no).summary == before

@@ -24,7 +24,7 @@ from xinfang_desk.core.cases import find_field, find_unit, search_text_for
 from xinfang_desk.core.db import storage_errors, write_transaction
 from xinfang_desk.core.errors import FieldError, ValidationError, XinfangError
 from xinfang_desk.core.models import AuditLog, Case, CasePetitioner, Petitioner
-from xinfang_desk.core.validators import mask_phone, normalize_phone
+from xinfang_desk.core.validators import MAX_PEOPLE, check_text, mask_phone, normalize_phone
 
 CASE_FIELDS = {
     "summary": "事项摘要", "request": "诉求", "facts": "事实", "reasons": "理由",
@@ -68,6 +68,11 @@ def _audit_value(key: str, value: Any) -> Any:
 
 def _text(key: str, value: Any, errors: list[FieldError], *, max_len: int | None = None) -> str:
     text = "" if value is None else str(value).strip()
+    try:
+        check_text(text, CASE_FIELDS.get(key, key))  # NUL, lone surrogates: as at intake
+    except FieldError as exc:
+        errors.append(exc)
+        return text
     if max_len is not None and len(text) > max_len:
         errors.append(FieldError(CASE_FIELDS.get(key, key), f"不超过{max_len}字"))
     return text
@@ -121,7 +126,9 @@ def _check_case_values(case: Case, changes: dict, n_petitioners: int,
             except (TypeError, ValueError):
                 errors.append(FieldError(label, "应为整数"))
                 continue
-            if n < max(n_petitioners, 1):
+            if n > MAX_PEOPLE:
+                errors.append(FieldError(label, f"不能超过{MAX_PEOPLE}人"))
+            elif n < max(n_petitioners, 1):
                 errors.append(FieldError(label, f"不能少于登记的信访人数（{n_petitioners}人）"))
             elif n < case.reps_present:
                 errors.append(FieldError(label, f"不能少于到场代表人数（{case.reps_present}人）"))
@@ -156,6 +163,11 @@ def _check_petitioner_values(raw: Any, pets: list[tuple[CasePetitioner, Petition
                 errors.append(FieldError(f"{tag}{key}", "不能在此修改"))
                 continue
             text = "" if value is None else str(value).strip()
+            try:
+                check_text(text, f"{tag}{PETITIONER_FIELDS[key]}")
+            except FieldError as exc:
+                errors.append(exc)
+                continue
             if key in ("phone", "phone_alt") and text:
                 try:
                     text = normalize_phone(text, field=f"{tag}{PETITIONER_FIELDS[key]}")
