@@ -164,19 +164,38 @@ def _open_case_query():
 
 
 def _events_by_case(case_ids: list[int]) -> dict[int, list[EventData]]:
-    by_case: dict[int, list[EventData]] = defaultdict(list)
+    """Each case's timeline as the state machine reads it (ref, approver and note left empty:
+    nothing here reads them). Read through a raw cursor in chunks: building a CaseEvent model
+    per row took 7 of the 8 s of the follow-up board on 100,000 cases."""
     from xinfang_desk.core.models import Unit
+    from xinfang_desk.core.workflow import event_data
 
+    by_case: dict[int, list[EventData]] = defaultdict(list)
     units = {u.id: u.name for u in Unit.select(Unit.id, Unit.name)}
+    db = Case._meta.database
+    days: dict = {None: None}
     for chunk_start in range(0, len(case_ids), 500):
         chunk = case_ids[chunk_start:chunk_start + 500]
-        for e in (CaseEvent.select().where(CaseEvent.case.in_(chunk))
-                  .order_by(CaseEvent.case, CaseEvent.on, CaseEvent.id)):
-            by_case[e.case_id].append(EventData(
-                type=e.type, on=e.on, unit=units.get(e.unit_id, ""), ref=e.ref,
-                deadline=e.deadline, days=e.days, reason=e.reason, approver=e.approver,
-                outcome=e.outcome, rating=e.rating, note=e.note))
+        query = (CaseEvent.select(CaseEvent.case, CaseEvent.type, CaseEvent.on, CaseEvent.unit,
+                                  CaseEvent.deadline, CaseEvent.days, CaseEvent.reason,
+                                  CaseEvent.outcome, CaseEvent.rating)
+                 .where(CaseEvent.case.in_(chunk))
+                 .order_by(CaseEvent.case, CaseEvent.on, CaseEvent.id))
+        for cid, typ, on, unit, deadline, n_days, reason, outcome, rating in db.execute(query):
+            on_day = days.get(on)
+            if on_day is None:
+                on_day = days[on] = _as_date(on)
+            due = days.get(deadline)
+            if due is None and deadline is not None:
+                due = days[deadline] = _as_date(deadline)
+            by_case[cid].append(event_data(typ, on_day, units.get(unit, ""), due, n_days,
+                                           reason or "", outcome or "", rating or ""))
     return by_case
+
+
+def _as_date(value) -> dt.date:
+    """A date column as read through a raw cursor (text on SQLite, a date elsewhere)."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
 def list_deadlines(today: dt.date | None = None, within: int | None = None,

@@ -24,7 +24,7 @@ from xinfang_desk.core import settings
 from xinfang_desk.core import vocab as v
 from xinfang_desk.core.cases import get_case, record_event, state_of
 from xinfang_desk.core.db import storage_errors
-from xinfang_desk.core.deadlines import Due, list_deadlines, statutory_end
+from xinfang_desk.core.deadlines import Due, _events_by_case, list_deadlines, statutory_end
 from xinfang_desk.core.errors import FieldError, WorkflowError
 from xinfang_desk.core.models import Case, CasePetitioner, Petitioner, Unit
 from xinfang_desk.core.workflow import EventData, allowed_actions
@@ -143,11 +143,13 @@ def followup_board(today: dt.date | None = None, soon_days: int | None = None) -
                 cases[c.case_no] = c
         units = {u.id: u.name for u in Unit.select(Unit.id, Unit.name)}
         names = _names_by_case([c.id for c in cases.values()])
+        # All the timelines in a few queries (one state_of query per case took seconds).
+        timelines = _events_by_case([c.id for c in cases.values()])
         window_end = statutory_end()
         facts: dict[str, tuple[str, str, str | None, str | None]] = {}
         for case_no, case in cases.items():
             try:
-                state = state_of(case, window_end=window_end)
+                state = state_of(case, timelines.get(case.id, []), window_end=window_end)
             except WorkflowError:
                 # A history edited outside the program: show the row, offer no action here.
                 facts[case_no] = ("", v.STATUS_LABELS.get(case.status, case.status),
