@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.core.helpers import intake
-from xinfang_desk.core import audit, backup, session, storage
+from xinfang_desk.core import audit, backup, migrations, session, storage
 from xinfang_desk.core.cases import count_cases, register_case
 from xinfang_desk.core.db import database
 from xinfang_desk.core.errors import StorageError
@@ -75,7 +75,7 @@ def test_manifest_records_time_reason_schema_cases_audit_head_and_checksum(store
     head = audit.head()
     path = _manual(store)
     data = json.loads(Path(f"{path}.json").read_text(encoding="utf-8"))
-    assert data["reason"] == "manual" and data["cases"] == 2 and data["schema_version"] == 3
+    assert data["reason"] == "manual" and data["cases"] == 2 and data["schema_version"] == migrations.LATEST
     assert data["audit_head"] == list(head)
     assert data["sha256"] == backup.sha256_file(path) and data["size"] == path.stat().st_size
     assert dt.datetime.fromisoformat(data["created"]).date() == dt.date.today()

@@ -85,6 +85,13 @@ def _v3_users_audit(db: peewee.Database) -> None:
             f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()")
 
 
+def _v4_event_date_index(db: peewee.Database) -> None:
+    """An index on the event date: the report counts a period's events (notices, replies,
+    satisfaction …) by date range, which otherwise scans every event of the history
+    (about 0.7 s a query on 1,000,000 cases). Portable SQL."""
+    db.execute_sql('CREATE INDEX IF NOT EXISTS case_event_on ON case_event ("on")')
+
+
 def _v1(db: peewee.Database) -> None:
     _create_tables(db)
     _seed_taxonomy(db)
@@ -96,6 +103,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[peewee.Database], None]]] = [
     (1, "initial schema, seeded taxonomy and calendar", _v1),
     (2, "trigram full-text index of cases", _fts_index),
     (3, "users, case access and the audit trail", _v3_users_audit),
+    (4, "index of event dates (report periods)", _v4_event_date_index),
 ]
 LATEST = MIGRATIONS[-1][0]
 
