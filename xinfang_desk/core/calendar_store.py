@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from xinfang_desk.core import audit, session
 from xinfang_desk.core.db import storage_errors, write_transaction
 from xinfang_desk.core.errors import FieldError
 from xinfang_desk.core.models import CalendarDay, CalendarYear
@@ -83,7 +84,10 @@ def set_day(day: dt.date, kind: str | None, name: str = "") -> None:
     The year then counts as entered by hand and is never overwritten by seeding."""
     if kind not in (None, "holiday", "workday"):
         raise FieldError("日期类型", "应为节假日或调休上班日")
+    session.require("settings")
     with write_transaction():
+        audit.record("settings_changed", "calendar", {"day": day.isoformat(), "kind": kind or "normal",
+                                                      "name": name})
         CalendarDay.delete().where(CalendarDay.day == day).execute()
         if kind:
             CalendarDay.create(day=day, kind=kind, name=name)

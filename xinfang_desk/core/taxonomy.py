@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from xinfang_desk.core import audit, session
 from xinfang_desk.core.db import storage_errors, write_transaction
 from xinfang_desk.core.errors import FieldError
 from xinfang_desk.core.models import Case, Field, Unit
@@ -17,6 +18,11 @@ class FieldNode:
     default_unit: str
     active: bool
     children: tuple[FieldNode, ...] = ()
+
+
+def _audit(what: str, details: dict) -> None:
+    """The taxonomy is part of the settings: changes are the admin's and recorded."""
+    audit.record("settings_changed", what, details)
 
 
 def field_tree(include_inactive: bool = False) -> list[FieldNode]:
@@ -39,6 +45,7 @@ def field_tree(include_inactive: bool = False) -> list[FieldNode]:
 
 
 def add_field(name: str, parent_path: str = "", default_unit: str = "") -> Field:
+    session.require("settings")
     name = name.strip()
     if not name or "/" in name:
         raise FieldError("领域名称", "不能为空，也不能含“/”")
@@ -59,16 +66,21 @@ def add_field(name: str, parent_path: str = "", default_unit: str = "") -> Field
                 raise FieldError("默认承办单位", f"“{default_unit}”不在单位名录中")
         elif parent is not None:
             unit = parent.default_unit
-        return Field.create(name=name, parent=parent, default_unit=unit, sort_order=999)
+        row = Field.create(name=name, parent=parent, default_unit=unit, sort_order=999)
+        _audit("field", {"add": row.path})
+        return row
 
 
 def set_field_active(field_id: int, active: bool) -> None:
     """Fields in use are never deleted (reports count by them); they are retired instead."""
+    session.require("settings")
     with storage_errors(), write_transaction():
         Field.update(active=active).where(Field.id == field_id).execute()
+        _audit("field", {"field": Field.get_by_id(field_id).path, "active": active})
 
 
 def rename_field(field_id: int, new_name: str) -> None:
+    session.require("settings")
     new_name = new_name.strip()
     if not new_name or "/" in new_name:
         raise FieldError("领域名称", "不能为空，也不能含“/”")
@@ -78,17 +90,21 @@ def rename_field(field_id: int, new_name: str) -> None:
             Field.parent.is_null() if row.parent_id is None else Field.parent == row.parent_id))
         if siblings.exists():
             raise FieldError("领域名称", f"“{new_name}”已存在")
+        old = row.path
         row.name = new_name
         row.save()
+        _audit("field", {"rename": [old, row.path]})
 
 
 def delete_field(field_id: int) -> None:
+    session.require("settings")
     with storage_errors(), write_transaction():
         row = Field.get_by_id(field_id)
         used = Case.select().where(Case.field.in_(
             [row.id] + [c.id for c in Field.select(Field.id).where(Field.parent == row.id)])).exists()
         if used or Field.select().where(Field.parent == row.id).exists():
             raise FieldError("领域", f"“{row.name}”已有事项或下级领域，不能删除，可停用")
+        _audit("field", {"delete": row.path})
         row.delete_instance()
 
 
@@ -101,17 +117,21 @@ def list_units(include_inactive: bool = False) -> list[str]:
 
 
 def add_unit(name: str, phone: str = "") -> Unit:
+    session.require("settings")
     name = name.strip()
     if not name:
         raise FieldError("单位名称", "不能为空")
     with storage_errors(), write_transaction():
         if Unit.select().where(Unit.name == name).exists():
             raise FieldError("单位名称", f"“{name}”已在名录中")
-        return Unit.create(name=name, phone=phone.strip())
+        row = Unit.create(name=name, phone=phone.strip())
+        _audit("unit", {"add": name})
+        return row
 
 
 def set_default_unit(field_id: int, unit_name: str) -> None:
     """The unit a field's matters are usually forwarded to ("" clears it)."""
+    session.require("settings")
     with storage_errors(), write_transaction():
         unit = None
         if unit_name.strip():
@@ -119,3 +139,4 @@ def set_default_unit(field_id: int, unit_name: str) -> None:
             if unit is None:
                 raise FieldError("默认承办单位", f"“{unit_name}”不在单位名录中")
         Field.update(default_unit=unit).where(Field.id == field_id).execute()
+        _audit("field", {"field": Field.get_by_id(field_id).path, "default_unit": unit_name.strip()})
