@@ -668,6 +668,8 @@ def main() -> None:
 
     sizes = [int(x) for x in args.sizes.split(",")]
     metas = {n: bench_db.build(args.cache, n, log=log) for n in sizes}
+    for n in sizes:
+        bench_db.migrate(args.cache, n, log=log)
     info = machine()
     load_start = loadavg()
     results: dict[int, list[Row]] = {}
