@@ -123,3 +123,16 @@ def test_a_promised_date_left_to_the_program_is_the_statutory_one(store):
                         today=dt.date(2026, 11, 28))
     # 受理 on 2026-09-21: 60 days → 2026-11-20 (a Friday).
     assert get_case(saved.case_no).promised_reply_on == dt.date(2026, 11, 20)
+
+
+def test_each_user_has_their_own_draft(store):
+    from xinfang_desk.core import session
+
+    with session.acting_as(session.Actor("张敏", session.CLERK)):
+        drafts.save_draft(store, {"summary": "张敏未保存的来访"})
+    with session.acting_as(session.Actor("赵磊", session.CLERK)):
+        assert drafts.load_draft(store) is None  # the next clerk never sees it
+        drafts.save_draft(store, {"summary": "赵磊的"})
+    with session.acting_as(session.Actor("张敏", session.CLERK)):
+        assert drafts.load_draft(store) == {"summary": "张敏未保存的来访"}
+    assert drafts.load_draft(store) is None  # SYSTEM's own draft file is untouched

@@ -5,12 +5,13 @@ A small JSON file in the data directory, replaced atomically (temp file, fsync, 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
 from pathlib import Path
 
-from xinfang_desk.core import atomic
+from xinfang_desk.core import atomic, session
 from xinfang_desk.core.paths import DataDir
 
 log = logging.getLogger(__name__)
@@ -19,7 +20,13 @@ DRAFT_NAME = "intake.json"
 
 
 def draft_path(data_dir: DataDir) -> Path:
-    return data_dir.root / "drafts" / DRAFT_NAME
+    """One draft per signed-in user: a clerk who signs in after another never gets the other's
+    unsaved visitor. The name is a hash, so any username is a safe file name."""
+    actor = session.current()
+    if actor is session.SYSTEM or actor.role == session.SYSTEM_ROLE:
+        return data_dir.root / "drafts" / DRAFT_NAME
+    tag = hashlib.sha256(actor.username.encode("utf-8")).hexdigest()[:16]
+    return data_dir.root / "drafts" / f"intake-{tag}.json"
 
 
 def save_draft(data_dir: DataDir, draft: dict) -> None:
@@ -42,7 +49,7 @@ def load_draft(data_dir: DataDir) -> dict | None:
     except ValueError:
         log.warning("damaged intake draft moved aside: %s", path)
         with contextlib.suppress(OSError):
-            os.replace(path, path.with_name(DRAFT_NAME + ".bad"))
+            os.replace(path, path.with_name(path.name + ".bad"))
         return None
     return draft
 
