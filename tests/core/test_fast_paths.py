@@ -25,7 +25,8 @@ def _reference_deadlines(today):
     """list_deadlines the slow way: each open case's full timeline through state_of."""
     rules = deadlines.current_rules()
     out = []
-    for case in Case.select().where(deadlines._open_case_condition()):
+    open_or_refused = (Case.status != "closed") | (Case.disposition == "不予受理")
+    for case in Case.select().where(open_or_refused):
         events = [cases.to_event_data(e) for e in cases.events_of(case)]
         start = deadlines.initial_state(category=case.category, disposition=case.disposition,
                                         channel=case.channel, received_on=case.received_on,

@@ -13,6 +13,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import peewee as pw
+
 from xinfang_desk.core import settings
 from xinfang_desk.core import vocab as v
 from xinfang_desk.core.calendar_store import load_calendar
@@ -155,8 +157,15 @@ _OPEN_CASE_COLUMNS = (Case.id, Case.case_no, Case.category, Case.disposition, Ca
 
 
 def _open_case_condition():
-    # Closed cases matter only while a written 不予受理 notice is still owed.
-    return (Case.status != v.CLOSED) | (Case.disposition == "不予受理")
+    # Closed cases matter only while a written 不予受理 notice is still owed: no notice
+    # recorded yet (one dated before receipt would be refused by the state machine, so it does
+    # not count). Without that test every 不予受理 case of the history was read and replayed
+    # each time (three quarters of the work on 1,000,000 cases).
+    notice = CaseEvent.alias("notice")
+    given = (notice.select(pw.SQL("1"))
+             .where((notice.case == Case.id) & (notice.type == "notified")
+                    & (notice.on >= Case.received_on)))
+    return (Case.status != v.CLOSED) | ((Case.disposition == "不予受理") & ~pw.fn.EXISTS(given))
 
 
 def _open_case_query():
