@@ -465,7 +465,7 @@ def measure_size(n: int, meta: dict, args, log) -> list[Row]:
                                              phone="13900000000",
                                              address="四川省南充市顺庆区模范街1号")],
                 disposition="受理", clerk="张丽")
-            find_repeats(id_number=number, phone="13900000000", text=data.summary)
+            find_repeats(id_number=number, phone="13900000000")  # as typed at the desk
             intake.save_intake(data, today=today)
 
         fcounter = [0]
