@@ -550,14 +550,18 @@ def measure_size(n: int, meta: dict, args, log) -> list[Row]:
     mem = probe("ours", root, "--scroll", str(args.scroll), "--jumps", str(args.jumps))
     fmem = floors[-1]["memory_end"]["VmHWM"]
     rss = mem["scroll_rss"]
-    growth = rss[-1][1] - rss[1][1] if len(rss) > 1 else 0.0
+    # Does memory grow with the rows paged past? Growth over the second half of the paging
+    # (the model's row cache, at most 8,000 rows, is full long before), jumps included.
+    paged = [r for r in rss if isinstance(r[0], int)]
+    half = next((r for r in paged if r[0] >= paged[-1][0] / 2), paged[-1])
+    growth = rss[-1][1] - half[1]
     rows.append(Row("9", "GUI peak memory (VmHWM)", mem["memory_end"]["VmHWM"], fmem, 400,
                     unit="MiB", note=f"at start {mem['memory_ready']['VmRSS']:.0f} MiB"))
-    rows.append(Row("9", f"GUI RSS growth over {args.scroll} screens + {args.jumps} jumps",
-                    growth, unit="MiB",
-                    note=f"{rss[1][0]:,}→{args.scroll * mem['rows_per_screen']:,} rows paged: "
-                         f"{rss[1][1]:.0f}→{rss[-1][1]:.0f} MiB; model holds "
-                         f"{mem['cached_rows']:,} rows"))
+    series = ", ".join(f"{r[0]:,} rows {r[1]:.0f}" if isinstance(r[0], int) else
+                       f"{r[0]} {r[1]:.0f}" for r in rss)
+    rows.append(Row("9", "GUI RSS growth over the second half of the paging", growth,
+                    unit="MiB", note=f"RSS (MiB) after: {series}; the model holds at most "
+                                     f"{mem['cached_rows']:,} rows"))
     rows.append(Row("9", "list: page down (median / worst)", mem["page_down_ms_median"],
                     note=f"worst {mem['page_down_ms_max']:.0f} ms"))
     rows.append(Row("9", "list: jump anywhere (median / worst)", mem["jump_ms_median"],
@@ -655,7 +659,7 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, default=bench_db.DEFAULT_CACHE)
     ap.add_argument("--sizes", default=bench_db_default())
     ap.add_argument("--runs", type=int, default=7)
-    ap.add_argument("--scroll", type=int, default=400, help="screens paged down (item 9)")
+    ap.add_argument("--scroll", type=int, default=1500, help="screens paged down (item 9)")
     ap.add_argument("--jumps", type=int, default=100, help="random jumps in the list (item 9)")
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
     ap.add_argument("--no-write", action="store_true")
