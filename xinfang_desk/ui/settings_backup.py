@@ -22,7 +22,6 @@ import shiboken6
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QColor, QDesktopServices
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QDialogButtonBox,
     QFileDialog,
@@ -38,7 +37,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSpinBox,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -48,6 +46,7 @@ from xinfang_desk.core.paths import DataDir
 from xinfang_desk.core.settings import SPECS
 from xinfang_desk.ui.login_dialog import ERROR_STYLE, HINT_STYLE, FieldForm, password_edit
 from xinfang_desk.ui.settings_retention import PurgeDialog
+from xinfang_desk.ui.tables import row_table
 from xinfang_desk.ui.tasks import TaskRunner
 
 OK_STYLE = "color:#2e7d32"
@@ -329,13 +328,7 @@ class BackupPage(QWidget):
         intro.setWordWrap(True)
         intro.setStyleSheet(HINT_STYLE)
         inner.addWidget(intro)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("backupTable")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
+        self.table = row_table(COLUMNS, "backupTable")
         header = self.table.horizontalHeader()
         for col in range(len(COLUMNS) - 1):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)

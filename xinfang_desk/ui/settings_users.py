@@ -13,7 +13,6 @@ import datetime as dt
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialogButtonBox,
     QGroupBox,
@@ -23,7 +22,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -38,6 +36,7 @@ from xinfang_desk.ui.login_dialog import (
     FieldForm,
     password_edit,
 )
+from xinfang_desk.ui.tables import row_table
 from xinfang_desk.ui.tasks import TaskRunner
 
 COLUMNS = ("用户名", "姓名", "角色", "状态")
@@ -220,13 +219,7 @@ class UsersPage(QWidget):
         self.users: list = []
         self.dialog = None
 
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("usersTable")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
+        self.table = row_table(COLUMNS, "usersTable")
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._selection_changed)
