@@ -77,6 +77,18 @@ class FieldForm(QDialog):
         self.form.addRow(f"{label}：", with_error(editor, error))
         return editor
 
+    def ok_cancel(self, ok_text: str, ok_name: str, cancel_text: str = "取消") -> QDialogButtonBox:
+        """The OK/Cancel row: OK (self.ok_button) submits, Cancel rejects."""
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(ok_text)
+        self.ok_button.setObjectName(ok_name)
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(cancel_text)
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+        return buttons
+
     def clear_errors(self) -> None:
         for label in self.field_errors.values():
             set_error(label, "")
@@ -212,14 +224,7 @@ class ChangePasswordDialog(FieldForm):
         self.again = self.add_field("再次输入新密码", password_edit("newPasswordAgain"))
         rules = QLabel(PASSWORD_RULES)
         rules.setStyleSheet(HINT_STYLE)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("修改密码")
-        self.ok_button.setObjectName("changePasswordButton")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
+        buttons = self.ok_cancel("修改密码", "changePasswordButton")
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
         layout.addWidget(rules)

@@ -23,7 +23,6 @@ from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QColor, QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QGridLayout,
@@ -187,14 +186,7 @@ class PassphraseDialog(FieldForm):
         self.edit = self.add_field("备份口令", password_edit("passphraseEdit"))
         self.again = (self.add_field("再次输入", password_edit("passphraseAgain"))
                       if confirm else None)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("确定")
-        self.ok_button.setObjectName("passphraseOk")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
+        buttons = self.ok_cancel("确定", "passphraseOk")
         layout = QVBoxLayout(self)
         if intro:
             label = QLabel(intro)
