@@ -86,14 +86,17 @@ class StartupFlow(QObject):
 
     def start(self) -> None:
         if self.demo:
-            self._splash = QLabel("正在准备演示数据，请稍候……")
-            self._splash.setObjectName("startupSplash")
-            self._splash.setWindowTitle(APP_TITLE)
-            self._splash.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            self._splash.setMinimumSize(360, 100)
-            self._splash.show()
+            self._show_splash("正在准备演示数据，请稍候……", "startupSplash")
         demo = self.demo
         self.tasks.run(lambda: prepare(demo), self._prepared, self._failed)
+
+    def _show_splash(self, text: str, name: str) -> None:
+        self._splash = QLabel(text)
+        self._splash.setObjectName(name)
+        self._splash.setWindowTitle(APP_TITLE)
+        self._splash.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._splash.setMinimumSize(360, 100)
+        self._splash.show()
 
     def _close_splash(self) -> None:
         if self._splash is not None:
@@ -206,12 +209,15 @@ class StartupFlow(QObject):
 
     def _exit_notice(self) -> None:
         if self._exit_backup_running and self._splash is None:
-            self._splash = QLabel("正在备份数据，请稍候……")
-            self._splash.setObjectName("exitBackupSplash")
-            self._splash.setWindowTitle(APP_TITLE)
-            self._splash.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            self._splash.setMinimumSize(360, 100)
-            self._splash.show()
+            self._show_splash("正在备份数据，请稍候……", "exitBackupSplash")
+
+    def _close_windows_of(self, window) -> None:
+        """Stop watching the window, take its lock away and close its other windows."""
+        window.removeEventFilter(self)
+        window.account.idle_lock.release()
+        for widget in QApplication.topLevelWidgets():
+            if widget.isVisible() and _belongs_to(widget, window):
+                widget.close()
 
     def restart(self, _result=None) -> None:
         """After a restore: close the window (its data is gone) and sign in again; the restored
@@ -221,11 +227,7 @@ class StartupFlow(QObject):
         window, self.window = self.window, None
         if window is None:
             return
-        window.removeEventFilter(self)
-        window.account.idle_lock.release()
-        for widget in QApplication.topLevelWidgets():
-            if widget.isVisible() and _belongs_to(widget, window):
-                widget.close()
+        self._close_windows_of(window)
         window.close()
         window.deleteLater()
         session.set_current(None)
@@ -242,11 +244,7 @@ class StartupFlow(QObject):
         if window is None:
             return
         name = session.current().username
-        window.removeEventFilter(self)
-        window.account.idle_lock.release()
-        for widget in QApplication.topLevelWidgets():
-            if widget.isVisible() and _belongs_to(widget, window):
-                widget.close()
+        self._close_windows_of(window)
         window.tasks.run(lambda: users.sign_out(name), _noop, _noop)
         window.close()  # waits for the worker, the sign-out row included
         window.deleteLater()
