@@ -7,29 +7,13 @@ import pytest
 pytest.importorskip("PySide6")
 
 from tests.core.helpers import intake  # noqa: E402
-from xinfang_desk.core import storage  # noqa: E402
 from xinfang_desk.core.cases import record_event, register_case  # noqa: E402
 from xinfang_desk.core.workflow import EventData  # noqa: E402
 from xinfang_desk.ui.case_detail_dialog import CaseDetailDialog  # noqa: E402
 from xinfang_desk.ui.style import setup_application  # noqa: E402
-from xinfang_desk.ui.tasks import TaskRunner  # noqa: E402
 
 TODAY = dt.date(2026, 10, 9)
 UNIT = "人力资源和社会保障局"
-
-
-@pytest.fixture
-def store(tmp_path):
-    d = storage.open_data_dir(tmp_path / "data")
-    yield d
-    storage.close()
-
-
-@pytest.fixture
-def tasks(qapp):
-    runner = TaskRunner()
-    yield runner
-    runner.wait(10000)
 
 
 @pytest.fixture

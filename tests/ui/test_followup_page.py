@@ -10,7 +10,6 @@ pytest.importorskip("PySide6")
 from PySide6.QtWidgets import QDialogButtonBox  # noqa: E402
 
 from tests.core.helpers import intake  # noqa: E402
-from xinfang_desk.core import storage  # noqa: E402
 from xinfang_desk.core.cases import events_of, get_case, record_event, register_case  # noqa: E402
 from xinfang_desk.core.followup import followup_board  # noqa: E402
 from xinfang_desk.core.workflow import EventData  # noqa: E402
@@ -20,13 +19,6 @@ from xinfang_desk.ui.tasks import TaskRunner  # noqa: E402
 
 TODAY = dt.date(2026, 10, 20)
 UNIT = "住房和城乡建设局"
-
-
-@pytest.fixture
-def store(tmp_path):
-    d = storage.open_data_dir(tmp_path / "data")
-    yield d
-    storage.close()
 
 
 @pytest.fixture

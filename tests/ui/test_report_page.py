@@ -18,7 +18,7 @@ from PySide6.QtGui import QColor, QImage  # noqa: E402
 
 from tests.core.helpers import ID_WANG  # noqa: E402
 from tests.core.test_report import HRSS, JW, NY, TODAY, history  # noqa: E402
-from xinfang_desk.core import report_pdf, storage  # noqa: E402
+from xinfang_desk.core import report_pdf  # noqa: E402
 from xinfang_desk.ui.report_charts import FULL_CIRCLE, BarChart, PieChart  # noqa: E402
 from xinfang_desk.ui.report_page import ReportPage  # noqa: E402
 from xinfang_desk.ui.tasks import TaskRunner  # noqa: E402
@@ -26,13 +26,6 @@ from xinfang_desk.ui.tasks import TaskRunner  # noqa: E402
 D = dt.date
 WAIT = 15000
 RECEIVED = "受理登记信访事项（件）"
-
-
-@pytest.fixture
-def store(tmp_path):
-    d = storage.open_data_dir(tmp_path / "data")
-    yield d
-    storage.close()
 
 
 @pytest.fixture

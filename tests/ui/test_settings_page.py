@@ -11,17 +11,10 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import QDate  # noqa: E402
 
 from tests.core.helpers import intake  # noqa: E402
-from xinfang_desk.core import calendar_store, settings, storage, taxonomy  # noqa: E402
+from xinfang_desk.core import calendar_store, settings, taxonomy  # noqa: E402
 from xinfang_desk.core.cases import register_case  # noqa: E402
 from xinfang_desk.ui.settings_page import SettingsPage  # noqa: E402
 from xinfang_desk.ui.tasks import TaskRunner  # noqa: E402
-
-
-@pytest.fixture
-def store(tmp_path):
-    d = storage.open_data_dir(tmp_path / "data")
-    yield d
-    storage.close()
 
 
 @pytest.fixture
