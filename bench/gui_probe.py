@@ -43,12 +43,18 @@ def memory() -> dict:
     return out
 
 
-def ours(args) -> dict:
+def stopwatch(t0: float):
+    """A dict of named marks, seconds since t0, and the function that records one."""
     marks = {}
 
     def mark(name):
-        marks[name] = round(time.time() - args.t0, 4)
+        marks[name] = round(time.time() - t0, 4)
 
+    return marks, mark
+
+
+def ours(args) -> dict:
+    marks, mark = stopwatch(args.t0)
     mark("interpreter")
     from PySide6.QtCore import QEventLoop
     from PySide6.QtWidgets import QApplication
@@ -132,11 +138,7 @@ def ours(args) -> dict:
 
 
 def floor(args) -> dict:
-    marks = {}
-
-    def mark(name):
-        marks[name] = round(time.time() - args.t0, 4)
-
+    marks, mark = stopwatch(args.t0)
     mark("interpreter")
     import sqlite3
 
