@@ -6,15 +6,14 @@ import datetime as dt
 import pytest
 
 pytest.importorskip("PySide6")
-
 from tests.core.helpers import intake  # noqa: E402
+from tests.ui import helpers  # noqa: E402
 from tests.ui.test_case_detail import TODAY, UNIT, open_dialog, record_through, timeline  # noqa: E402
 from xinfang_desk.core import session, storage, users  # noqa: E402
 from xinfang_desk.core.cases import events_of, get_case, record_event, register_case  # noqa: E402
 from xinfang_desk.core.models import AuditLog  # noqa: E402
 from xinfang_desk.core.workflow import EventData  # noqa: E402
 from xinfang_desk.ui.style import setup_application  # noqa: E402
-from xinfang_desk.ui.tasks import TaskRunner  # noqa: E402
 
 PASSWORD = "pass2026a"
 WAIT = 10000
@@ -44,11 +43,7 @@ def store(tmp_path, qapp):
     storage.close()
 
 
-@pytest.fixture
-def tasks(store):
-    runner = TaskRunner()
-    yield runner
-    runner.wait(WAIT)
+tasks = helpers.store_tasks
 
 
 @pytest.fixture

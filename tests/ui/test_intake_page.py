@@ -10,32 +10,19 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton  # noqa: E402
 
 from tests.core.helpers import ID_WANG, intake  # noqa: E402
-from xinfang_desk.core import drafts, storage  # noqa: E402
+from tests.ui import helpers  # noqa: E402
+from xinfang_desk.core import drafts  # noqa: E402
 from xinfang_desk.core import vocab as v  # noqa: E402
 from xinfang_desk.core.cases import events_of, get_case, petitioners_of, register_case  # noqa: E402
 from xinfang_desk.core.models import Case  # noqa: E402
 from xinfang_desk.ui.intake_page import IntakePage  # noqa: E402
-from xinfang_desk.ui.style import setup_application  # noqa: E402
-from xinfang_desk.ui.tasks import TaskRunner  # noqa: E402
 
 TODAY = dt.date(2026, 10, 9)
 CTRL = Qt.KeyboardModifier.ControlModifier
 WAIT = 10000
 
 
-@pytest.fixture
-def store(tmp_path, qapp):
-    setup_application(qapp)
-    d = storage.open_data_dir(tmp_path / "data")
-    yield d
-    storage.close()
-
-
-@pytest.fixture
-def tasks(store):
-    runner = TaskRunner()
-    yield runner
-    runner.wait(10000)  # before the store closes: a queued draft write may still run
+store, tasks = helpers.styled_store, helpers.store_tasks
 
 
 def make_page(qtbot, tasks, store, size=(1280, 760)):

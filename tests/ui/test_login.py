@@ -10,25 +10,20 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QLabel  # noqa: E402
 
+from tests.ui import helpers  # noqa: E402
 from xinfang_desk.app import build_main_window  # noqa: E402
-from xinfang_desk.core import session, storage, users  # noqa: E402
+from xinfang_desk.core import session, users  # noqa: E402
 from xinfang_desk.core.models import AuditLog  # noqa: E402
 from xinfang_desk.ui import startup  # noqa: E402
 from xinfang_desk.ui.permissions import visible_tabs  # noqa: E402
 from xinfang_desk.ui.startup import StartupFlow  # noqa: E402
-from xinfang_desk.ui.style import setup_application  # noqa: E402
 
 TODAY = dt.date(2026, 10, 9)
 WAIT = 10000
 ADMIN_PW, CLERK_PW = "admin2026", "clerk2026"
 
 
-@pytest.fixture
-def store(tmp_path, qapp):
-    setup_application(qapp)
-    d = storage.open_data_dir(tmp_path / "data")
-    yield d
-    storage.close()
+store = helpers.styled_store
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from PySide6.QtPrintSupport import QPrinter  # noqa: E402
 from reportlab.lib.pagesizes import A4  # noqa: E402
 from reportlab.pdfgen import canvas  # noqa: E402
 
+from tests.ui import helpers  # noqa: E402
 from xinfang_desk.ui import pdf_render  # noqa: E402
 from xinfang_desk.ui.print_preview import PrintPreviewDialog, print_pdf  # noqa: E402
 
@@ -150,24 +151,7 @@ def test_preview_dialog_prints_and_saves(qapp, qtbot, tmp_path):
 
 # ---------------------------------------------------------------------- with the real core
 
-@pytest.fixture
-def store(tmp_path, qapp):
-    from xinfang_desk.core import storage
-    from xinfang_desk.ui.style import setup_application
-
-    setup_application(qapp)
-    d = storage.open_data_dir(tmp_path / "data")
-    yield d
-    storage.close()
-
-
-@pytest.fixture
-def tasks(store):
-    from xinfang_desk.ui.tasks import TaskRunner
-
-    runner = TaskRunner()
-    yield runner
-    runner.wait(WAIT)
+store, tasks = helpers.styled_store, helpers.store_tasks
 
 
 def _no_modals(monkeypatch):
