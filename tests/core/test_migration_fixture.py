@@ -21,6 +21,14 @@ def _rows(path: Path) -> dict[str, list[tuple]]:
         con.close()
 
 
+def _search_text_column(path: Path) -> int:
+    con = sqlite3.connect(path)
+    try:
+        return [r[1] for r in con.execute("PRAGMA table_info(xf_case)")].index("search_text")
+    finally:
+        con.close()
+
+
 def test_v2_database_migrates_and_keeps_every_row(tmp_path):
     shutil.copy(FIXTURE, tmp_path / "xinfang.sqlite3")
     before = _rows(tmp_path / "xinfang.sqlite3")
@@ -36,7 +44,16 @@ def test_v2_database_migrates_and_keeps_every_row(tmp_path):
     finally:
         storage.close()
     after = _rows(tmp_path / "xinfang.sqlite3")
+    # v5 ends every search text with a newline (2-character search); nothing else changes.
+    col = _search_text_column(tmp_path / "xinfang.sqlite3")
+    assert any(not r[col].endswith("\n") for r in before["xf_case"])
+    assert [r[col] for r in after["xf_case"]] == [
+        t if t.endswith("\n") else t + "\n" for t in (r[col] for r in before["xf_case"])]
+    strip = lambda rows: [r[:col] + r[col + 1:] for r in rows]  # noqa: E731
+    assert strip(after["xf_case"]) == strip(before["xf_case"])
     for table in TABLES:
+        if table == "xf_case":
+            continue
         if table == "calendar_day":  # the calendar is topped up with later years, never edited
             assert set(before[table]) <= set(after[table])
         else:

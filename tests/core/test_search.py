@@ -79,7 +79,7 @@ def check(result, saved, *keys):
 def test_three_or_more_characters_use_the_trigram_index(cases):
     check(search_cases("红绿灯"), cases, "light")
     check(search_cases("拖欠工资"), cases, "wage")
-    check(search_cases("夜间"), cases, "noise")  # 2 characters: LIKE
+    check(search_cases("夜间"), cases, "noise")  # 2 characters: the index's term list
     check(search_cases("噪声扰民"), cases, "noise")
 
 
@@ -88,6 +88,32 @@ def test_two_and_one_character_queries(cases):
     check(search_cases("灯"), cases, "light")
     check(search_cases("反映"), cases, "noise", "percent", "wage")  # newest first
     check(search_cases("资"), cases, "accuse", "wage")  # 工资, 资金
+
+
+def test_two_characters_are_answered_by_the_index_not_a_scan(cases, monkeypatch):
+    """A 2-character term reads the trigrams that start with it from the index's term list;
+    the result is what LIKE gives, at the very end of the text too (search_text ends with a
+    newline), and the LIKE scan is not used."""
+    like = []
+    original = search.Case.search_text.contains
+    monkeypatch.setattr(search.Case.search_text, "contains",
+                        lambda t: like.append(t) or original(t))
+    check(search_cases("发放"), cases, "wage")  # the last two characters of the last field
+    check(search_cases("12"), cases, "wage")  # digits: 12000元
+    check(search_cases("凌晨 反映"), cases, "noise")
+    check(search_cases("张三"), cases, "noise", "wage")  # a name
+    check(search_cases("夜间 噪声扰民"), cases, "noise")  # with a 3+ character term
+    check(search_cases("晨反"), cases)  # never written: no term starts with it
+    check(search_cases("杨柳"), cases)
+    assert like == []
+    check(search_cases("资"), cases, "accuse", "wage")  # 1 character: LIKE
+    assert like == ["资"]
+
+
+def test_a_two_character_term_starting_too_many_trigrams_falls_back_to_like(cases, monkeypatch):
+    monkeypatch.setattr(search, "_MAX_TERM_STARTS", 1)
+    check(search_cases("反映"), cases, "noise", "percent", "wage")  # 反映小/反映宏/反映物
+    check(search_cases("低保"), cases, "dibao")  # one trigram: still the index
 
 
 def test_several_terms_must_all_match(cases):

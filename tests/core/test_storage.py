@@ -46,7 +46,8 @@ def test_upgrade_from_an_older_version_copies_the_file_first(tmp_path):
     storage.open_data_dir(tmp_path)
     Unit.create(name="升级前的单位")
     # Make it look like a v1 database: no full-text index yet.
-    for stmt in ("DROP TRIGGER case_fts_ai", "DROP TRIGGER case_fts_ad", "DROP TRIGGER case_fts_au",
+    for stmt in ("DROP TABLE case_fts_terms", "DROP TRIGGER case_fts_ai", "DROP TRIGGER case_fts_ad",
+                 "DROP TRIGGER case_fts_au",
                  "DROP TABLE case_fts", "DROP TABLE audit_log", "DROP TABLE case_access",
                  'DROP TABLE "user"', "UPDATE meta SET value='1' WHERE key='schema_version'"):
         database.execute_sql(stmt)

@@ -307,8 +307,10 @@ def find_unit(name: str, *, create: bool = False) -> tuple[Unit | None, bool]:
 
 
 def search_text_for(names: list[str], summary: str, request: str, facts: str) -> str:
-    """Case.search_text: the petitioners' names and the matter text (the substring index)."""
-    return "\n".join([" ".join(names), summary, request, facts])
+    """Case.search_text: the petitioners' names and the matter text (the substring index).
+    It ends with a newline so that every 2-character substring starts a trigram of the index
+    (core.search answers 2-character terms from the index's vocabulary)."""
+    return "\n".join([" ".join(names), summary, request, facts, ""])
 
 
 def _search_text(petitioners: list[CheckedPetitioner], data: CaseInput) -> str:

@@ -92,6 +92,20 @@ def _v4_event_date_index(db: peewee.Database) -> None:
     db.execute_sql('CREATE INDEX IF NOT EXISTS case_event_on ON case_event ("on")')
 
 
+def _v5_search_text_terminator(db: peewee.Database) -> None:
+    """Every search_text ends with a newline, so that each occurrence of a 2-character term is
+    the start of some trigram in `case_fts` and a 2-character search can be answered from the
+    index's vocabulary (core.search) instead of a LIKE scan. Cases without facts already end
+    so; the FTS update trigger re-indexes the rest (about 20 s on 1,000,000 cases)."""
+    p = db.param
+    db.execute_sql(
+        f"UPDATE xf_case SET search_text = search_text || {p} "
+        f"WHERE search_text <> '' AND search_text NOT LIKE {p}", ["\n", "%\n"])
+    if is_sqlite(db):
+        # The index's term list, read by range: the trigrams that start with a 2-character term.
+        db.execute_sql("CREATE VIRTUAL TABLE case_fts_terms USING fts5vocab(case_fts, row)")
+
+
 def _v1(db: peewee.Database) -> None:
     _create_tables(db)
     _seed_taxonomy(db)
@@ -104,6 +118,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[peewee.Database], None]]] = [
     (2, "trigram full-text index of cases", _fts_index),
     (3, "users, case access and the audit trail", _v3_users_audit),
     (4, "index of event dates (report periods)", _v4_event_date_index),
+    (5, "search text ends with a newline (2-character search)", _v5_search_text_terminator),
 ]
 LATEST = MIGRATIONS[-1][0]
 

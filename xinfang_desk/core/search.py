@@ -7,8 +7,11 @@ How the search box is read (`search_cases(text)`):
   petitioner (through the indexed Petitioner columns).
 * If such an identifier matches nothing, or the text is anything else, it is a substring
   search: space-separated terms must all occur in the case's names/summary/request/facts.
-  On SQLite a term of 3+ characters uses the FTS5 trigram index (`case_fts`); a term of 1–2
-  characters (which a trigram index cannot answer) uses LIKE on `xf_case.search_text`.
+  On SQLite a term of 3+ characters uses the FTS5 trigram index (`case_fts`). A 2-character
+  term is answered from the same index: search_text ends with a newline, so every occurrence
+  of the term starts a trigram, and the trigrams that start with it are read from the index's
+  term list (`case_fts_terms`) and OR-ed. A 1-character term (or a 2-character one that
+  starts too many trigrams) uses LIKE on `xf_case.search_text`.
   Elsewhere (PostgreSQL) every term uses LIKE/ILIKE. Wildcards in user text are literal.
 * Control characters (NUL included) and lone surrogates in the search box separate terms like
   a space: they cannot be part of a query, and saved text never holds NUL or surrogates.
@@ -30,7 +33,7 @@ import peewee as pw
 
 from xinfang_desk.core import vocab as v
 from xinfang_desk.core.access import visibility_condition
-from xinfang_desk.core.db import is_sqlite, storage_errors
+from xinfang_desk.core.db import database, is_sqlite, storage_errors
 from xinfang_desk.core.models import Case, CasePetitioner, Field, Petitioner, Unit
 from xinfang_desk.core.numbering import is_query_code, normalize_query_code, parse_case_no
 
@@ -98,16 +101,43 @@ def text_condition(text: str) -> tuple[pw.Node | None, bool]:
     terms = [t for t in clean_query(text).split() if t]
     if not terms:
         return None, False
-    long_terms = [t for t in terms if len(t) >= 3]
-    short_terms = [t for t in terms if len(t) < 3]
+    if not is_sqlite():
+        return _and([Case.search_text.contains(t) for t in terms]), True
+    matches = [fts_phrase(t) for t in terms if len(t) >= 3]
+    short_terms = []
+    for t in (t for t in terms if len(t) < 3):
+        starts = _trigrams_starting(t)
+        if starts is None:
+            short_terms.append(t)
+        elif not starts:
+            return Case.id.in_([]), False  # the term occurs nowhere
+        else:
+            matches.append("(" + " OR ".join(fts_phrase(g) for g in starts) + ")")
     conds: list[pw.Node] = []
-    if long_terms and is_sqlite():
-        conds.append(fts_match(Case.id, " ".join(fts_phrase(t) for t in long_terms)))
-    else:
-        short_terms = terms
+    if matches:
+        conds.append(fts_match(Case.id, " AND ".join(matches)))
     # peewee's contains() escapes % _ \ and becomes LIKE (SQLite) / ILIKE (PostgreSQL).
     conds.extend(Case.search_text.contains(t) for t in short_terms)
     return _and(conds), bool(short_terms)
+
+
+# A 2-character term that starts more distinct trigrams than this is searched with LIKE (an
+# OR of thousands of terms is no faster than the scan).
+_MAX_TERM_STARTS = 400
+
+
+def _trigrams_starting(term: str) -> list[str] | None:
+    """The indexed trigrams that begin with a 2-character term, or None when the index cannot
+    answer it (1 character, too many trigrams, a character the index folds differently)."""
+    if len(term) != 2 or not all(ch.isascii() and ch.isalnum() or ord(ch) >= 0x3000 for ch in term):
+        return None
+    low = term.lower()  # the index folds case (ASCII here; CJK has none)
+    rows = database.obj.execute_sql(
+        "SELECT term FROM case_fts_terms WHERE term >= ? AND term < ? LIMIT ?",
+        (low, low + "\U0010ffff", _MAX_TERM_STARTS + 1)).fetchall()
+    if len(rows) > _MAX_TERM_STARTS:
+        return None
+    return [r[0] for r in rows]
 
 
 def _and(conds: list[pw.Node]) -> pw.Node | None:
