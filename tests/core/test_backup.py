@@ -450,9 +450,9 @@ def test_a_leftover_wal_after_a_crash_gets_the_full_integrity_check(tmp_path, mo
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "xinfang.sqlite3-wal").stat().st_size > 0
     calls = []
-    real = storage._startup_check
-    monkeypatch.setattr(storage, "_startup_check",
-                        lambda db, full: calls.append(full) or real(db, full=full))
+    real = storage.StartupCheck.run
+    monkeypatch.setattr(storage.StartupCheck, "run",
+                        lambda self: calls.append(self.full) or real(self))
     storage.open_data_dir(tmp_path)
     assert calls == [True] and count_cases() == 1  # the committed case survived
     storage.close()

@@ -240,3 +240,73 @@ def test_run_gui_refuses_a_second_copy_with_exit_code_1(qtbot, root, qapp):
         qapp.setQuitOnLastWindowClosed(quit_on_last)
     [(name, text)] = seen
     assert name == "secondInstanceBox" and "同一数据目录同时只能由一个窗口使用" in text
+
+
+# ---------------------------------------------------------------------------- the start-up check
+
+def _hold_the_check(monkeypatch):
+    """Make the start-up check wait for the test (it reads the whole file: seconds on a big
+    database); returns the event that lets it go on."""
+    import threading
+
+    go = threading.Event()
+    real = storage.StartupCheck.run
+
+    def held(self):
+        assert go.wait(WAIT / 1000)
+        real(self)
+
+    monkeypatch.setattr(storage.StartupCheck, "run", held)
+    return go
+
+
+def test_the_sign_in_shows_before_the_integrity_check_ends_and_the_window_waits_for_it(
+        qtbot, root, launch, monkeypatch):
+    go = _hold_the_check(monkeypatch)
+    launcher = launch(root)
+    flow = launcher.flow
+    assert launcher.check_state == "running"
+    qtbot.waitUntil(lambda: flow.login is not None and flow.login.isVisible(), timeout=WAIT)
+    flow.login.username.setText("admin")
+    flow.login.password.setText(ADMIN_PW)
+    qtbot.keyClick(flow.login.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: flow._splash is not None and flow._splash.isVisible(), timeout=WAIT)
+    assert flow._splash.text() == "正在检查数据库完整性，请稍候……"
+    assert flow.window is None
+    go.set()
+    qtbot.waitUntil(lambda: flow.window is not None and flow.window.isVisible(), timeout=WAIT)
+    assert flow._splash is None and launcher.check_state == "passed"
+    assert launcher.quits == []
+
+
+def test_damage_found_by_the_check_replaces_the_sign_in_by_the_restore_offer(
+        qtbot, root, launch, monkeypatch):
+    """Damage that opening the file does not touch (the last pages: an index) is found by the
+    start-up check running beside the sign-in; the sign-in goes, the restore offer comes, the
+    program does not quit and the file is left as it was."""
+    storage.open_data_dir(root)
+    good = backup.backup_now(root)
+    storage.close()
+    path = DataDir(root).database
+    data = bytearray(path.read_bytes())
+    page = 4096
+    data[-page + 200:-100] = b"\xa5\x5a" * ((page - 300) // 2)  # inside the last page
+    path.write_bytes(bytes(data))
+    before = path.read_bytes()
+    go = _hold_the_check(monkeypatch)
+
+    launcher = launch(root)
+    flow = launcher.flow
+    qtbot.waitUntil(lambda: flow.login is not None and flow.login.isVisible(), timeout=WAIT)
+    login = flow.login
+    go.set()
+    qtbot.waitUntil(lambda: launcher.damaged is not None and launcher.damaged.isVisible(),
+                    timeout=WAIT)
+    assert launcher.check_state == "failed" and launcher.flow is None
+    assert not shiboken6.isValid(login) or not login.isVisible()
+    assert "数据库文件已损坏" in launcher.damaged.findChild(object, "damagedWhat").text()
+    assert f"最近的完好备份：{good.name}" in launcher.damaged.offer.text()
+    assert launcher.quits == []
+    click(qtbot, launcher.damaged.quit_button)
+    assert launcher.quits == [1]
+    assert path.read_bytes() == before

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
@@ -70,10 +71,16 @@ class StartupFlow(QObject):
     """A user signed in and their main window is shown."""
 
     def __init__(self, data_dir: DataDir, *, demo: bool = False, today: dt.date | None = None,
-                 idle_lock_ms: int | None = None, parent: QObject | None = None):
+                 idle_lock_ms: int | None = None,
+                 window_gate: Callable[[Callable[[], None]], bool] | None = None,
+                 parent: QObject | None = None):
         super().__init__(parent)
         self.data_dir, self.demo, self.today = data_dir, demo, today
         self.idle_lock_ms = idle_lock_ms
+        # Runs the main window's opening once the start-up integrity check has passed
+        # (ui.recovery.Launcher.when_checked); False while it is still running.
+        self.window_gate = window_gate
+        self.abandoned = False
         self.tasks = TaskRunner(self)
         self.first_admin: FirstAdminDialog | None = None
         self.login: LoginDialog | None = None
@@ -112,8 +119,23 @@ class StartupFlow(QObject):
         else:
             self.first_admin = FirstAdminDialog(self.tasks)
             self.first_admin.sig_created.connect(self._admin_created)
-            self.first_admin.rejected.connect(lambda: self.sig_quit.emit(0))
+            self.first_admin.rejected.connect(self._cancelled)
             self.first_admin.show()
+
+    def _cancelled(self) -> None:
+        if not self.abandoned:
+            self.sig_quit.emit(0)
+
+    def abandon(self) -> None:
+        """The database turned out damaged before the main window opened: close the dialogs
+        without quitting (the launcher shows the damaged-database dialog instead)."""
+        self.abandoned = True
+        self._close_splash()
+        for dialog in (self.login, self.first_admin):
+            if dialog is not None:
+                dialog.close()
+                dialog.deleteLater()
+        self.login = self.first_admin = None
 
     def _failed(self, exc: Exception) -> None:
         self._close_splash()
@@ -135,19 +157,29 @@ class StartupFlow(QObject):
     def show_login(self, username: str = "") -> None:
         self.login = LoginDialog(self.tasks, username=username, hint=self.hint)
         self.login.sig_signed_in.connect(self._signed_in)
-        self.login.rejected.connect(lambda: self.sig_quit.emit(0))
+        self.login.rejected.connect(self._cancelled)
         self.login.show()
         self.login.raise_()
         self.login.activateWindow()
 
     def _signed_in(self, actor: Actor) -> None:
-        from xinfang_desk.app import build_main_window
         from xinfang_desk.core import session
 
         dialog, self.login = self.login, None
         if dialog is not None:
             dialog.deleteLater()
         session.set_current(actor)
+        if self.window_gate is None:
+            self._open_window()
+        elif not self.window_gate(self._open_window):
+            self._show_splash("正在检查数据库完整性，请稍候……", "startupCheckSplash")
+
+    def _open_window(self) -> None:
+        from xinfang_desk.app import build_main_window
+
+        if self.abandoned:
+            return
+        self._close_splash()
         self.window = build_main_window(self.data_dir, today=self.today,
                                         idle_lock_ms=self.idle_lock_ms)
         self.window.account.sig_sign_out_requested.connect(self.sign_out)
