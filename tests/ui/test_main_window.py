@@ -110,3 +110,31 @@ def test_window_size_and_column_widths_persist(qtbot, data_dir):
     assert again.cases.table.columnWidth(0) == 173
     assert (data_dir.root / "ui.ini").exists()
     close(again)
+
+
+def test_the_case_list_does_not_wait_for_the_follow_up_board(qtbot, data_dir, monkeypatch):
+    """The board's load (about a second on a large history) runs on a lane of its own: a
+    search typed meanwhile is answered at once, and the board still fills afterwards."""
+    import threading
+
+    from xinfang_desk.core import followup
+
+    for i in range(3):
+        register_case(intake(summary=f"反映第{i + 1}件供暖问题"), today=TODAY)
+    go = threading.Event()
+    real = followup.followup_board
+
+    def slow_board(**kw):
+        assert go.wait(WAIT / 1000)
+        return real(**kw)
+
+    monkeypatch.setattr(followup, "followup_board", slow_board)
+    window = make_window(qtbot, data_dir)
+    assert window.followup._loading  # held
+    window.cases.search_box.setText("第2件")  # searched after a pause
+    qtbot.waitUntil(lambda: window.cases.model.rowCount() == 1, timeout=WAIT)
+    assert window.followup._loading  # the board is still loading
+    go.set()
+    qtbot.waitUntil(lambda: not window.followup._loading, timeout=WAIT)
+    assert window.followup.model.rowCount() == 3
+    close(window)

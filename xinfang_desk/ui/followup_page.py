@@ -94,10 +94,15 @@ class FollowupPage(QWidget):
     sig_reminder = Signal(str)
     """After the first load, when something is overdue or due soon: one line for the clerk."""
 
-    def __init__(self, tasks: TaskRunner, today: dt.date | None = None, parent=None):
+    def __init__(self, tasks: TaskRunner, today: dt.date | None = None, parent=None, *,
+                 loads: TaskRunner | None = None):
         super().__init__(parent)
         self.setObjectName("followupPage")
         self._tasks = tasks
+        # The board's load (about 1 s on 1,000,000 cases) may run on a read-only lane of its
+        # own (MainWindow), so that it does not hold up the case list; chases and feedback
+        # are writes and stay on `tasks`.
+        self._loads = loads or tasks
         self._today = today
         self._board = None
         self._loading = False
@@ -182,7 +187,7 @@ class FollowupPage(QWidget):
 
             return followup_board(today=today)
 
-        self._tasks.run(load, self._show, self._load_failed)
+        self._loads.run(load, self._show, self._load_failed)
 
     def _show(self, board) -> None:
         self._loading = False

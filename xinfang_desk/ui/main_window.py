@@ -29,13 +29,14 @@ class MainWindow(QMainWindow):
         self.data_dir = data_dir
         self.today = today
         self.tasks = TaskRunner(self)
+        self.board_loads = TaskRunner(self, close_after=True)  # see FollowupPage
         # UI state lives in the data directory with everything else, not in the registry.
         self.ui_state = QSettings(str(data_dir.root / "ui.ini"), QSettings.Format.IniFormat)
         self._details: dict[str, CaseDetailDialog] = {}
 
         self.intake = IntakePage(self.tasks, data_dir, today=today)
         self.cases = CasesPage(self.tasks, today=today)
-        self.followup = FollowupPage(self.tasks, today=today)
+        self.followup = FollowupPage(self.tasks, today=today, loads=self.board_loads)
         self.report = ReportPage(self.tasks, today=today)
         self.settings = SettingsPage(self.tasks, data_dir=data_dir, today=today)
 
@@ -125,4 +126,5 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event):  # noqa: N802 - Qt API
         self.save_state()
         self.tasks.wait(10000)  # let a running save finish before the window goes
+        self.board_loads.wait(10000)
         super().closeEvent(event)

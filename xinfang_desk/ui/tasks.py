@@ -16,13 +16,17 @@ class _Signals(QObject):
 
 
 class _Job(QRunnable):
-    def __init__(self, fn: Callable, signals: _Signals):
+    def __init__(self, fn: Callable, signals: _Signals, close_after: bool = False):
         super().__init__()
-        self.fn, self.signals = fn, signals
+        self.fn, self.signals, self.close_after = fn, signals, close_after
 
     def run(self) -> None:
         try:
-            result = self.fn()
+            try:
+                result = self.fn()
+            finally:
+                if self.close_after:
+                    _close_thread_connection()
         except Exception as exc:  # noqa: BLE001 - reported to the GUI, which shows it
             from xinfang_desk.core.errors import XinfangError
 
@@ -35,14 +39,26 @@ class _Job(QRunnable):
             self.signals.sig_done.emit(result)
 
 
+def _close_thread_connection() -> None:
+    from xinfang_desk.core.db import database
+
+    if database.obj is not None and not database.is_closed():
+        database.close()  # this thread's connection only (peewee keeps one per thread)
+
+
 class TaskRunner(QObject):
     """One worker thread for database work: SQLite writes are serialised anyway, and one
-    thread keeps the connection use simple."""
+    thread keeps the connection use simple.
 
-    def __init__(self, parent: QObject | None = None):
+    `close_after`: a second, read-only lane (the follow-up board's long loads, so that the
+    case list's pages never queue behind them) closes its connection after every job, so
+    that no connection outlives the job (a restore replaces the file)."""
+
+    def __init__(self, parent: QObject | None = None, *, close_after: bool = False):
         super().__init__(parent)
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
+        self.close_after = close_after
         self._alive: set[_Signals] = set()
 
     def run(self, fn: Callable, on_done: Callable, on_failed: Callable | None = None) -> None:
@@ -60,7 +76,7 @@ class TaskRunner(QObject):
 
         signals.sig_done.connect(done)
         signals.sig_failed.connect(failed)
-        self.pool.start(_Job(fn, signals))
+        self.pool.start(_Job(fn, signals, self.close_after))
 
     def _release(self, signals: _Signals) -> None:
         # The closures above refer back to `signals`: break the cycle so jobs do not pile up.
