@@ -20,6 +20,7 @@ import json
 import os
 import random
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -61,7 +62,7 @@ def ours(args) -> dict:
 
     from xinfang_desk.app import build_main_window
     from xinfang_desk.core import instance_lock
-    from xinfang_desk.core.storage import open_data_dir
+    from xinfang_desk.core.storage import open_unchecked
     from xinfang_desk.ui.style import setup_application
 
     mark("imports")
@@ -69,8 +70,13 @@ def ours(args) -> dict:
     setup_application(app)
     mark("qapplication")
     lock = instance_lock.acquire(Path(args.data))
-    data_dir = open_data_dir(Path(args.data))
+    # As the program does (ui.recovery): open without the integrity check, which runs on a
+    # thread of its own while the sign-in dialog is shown; the window waits for it.
+    data_dir, check = open_unchecked(Path(args.data))
     mark("database_open")
+    checked = threading.Thread(
+        target=lambda: (check.run() if check else None, mark("check_done")), daemon=True)
+    checked.start()
     window = build_main_window(data_dir)
     window.resize(1280, 800)
     window.tabs.setCurrentWidget(window.cases)
@@ -98,6 +104,7 @@ def ours(args) -> dict:
 
     wait_painted()
     mark("list_filled")
+    checked.join()
     result = {"marks": marks, "rows": model.rowCount(), "memory_ready": memory()}
     if args.scroll or args.jumps:
         bar = table.verticalScrollBar()

@@ -175,16 +175,19 @@ class Floor:
         self.names([r[0] for r in rows])
         return rows, total
 
-    def like_page(self, term: str, limit: int = 50) -> tuple:
-        rows = self.con.execute(
-            f"SELECT {CASE_COLS}, COUNT(*) OVER () FROM xf_case c WHERE c.search_text LIKE ? "
-            f"ORDER BY +c.received_on DESC, c.id DESC LIMIT {limit}", (f"%{term}%",)).fetchall()
-        self.names([r[0] for r in rows])
-        return rows, rows[0][-1] if rows else 0
-
     def fts_page(self, term: str) -> tuple:
         return self.page("c.id IN (SELECT rowid FROM case_fts WHERE case_fts MATCH ?)",
                          (f'"{term}"',))
+
+    def term_page(self, term: str) -> tuple:
+        """A 2-character term: the index's trigrams that start with it, OR-ed."""
+        starts = [r[0] for r in self.con.execute(
+            "SELECT term FROM case_fts_terms WHERE term >= ? AND term < ?",
+            (term, term + "\U0010ffff"))]
+        if not starts:
+            return [], 0
+        return self.page("c.id IN (SELECT rowid FROM case_fts WHERE case_fts MATCH ?)",
+                         (" OR ".join('"' + g.replace('"', '""') + '"' for g in starts),))
 
     def id_page(self, number: str) -> tuple:
         return self.page("c.id IN (SELECT case_id FROM case_petitioner WHERE petitioner_id IN "
@@ -419,7 +422,12 @@ def measure_size(n: int, meta: dict, args, log) -> list[Row]:
             f"window {1000 * (phases['window_shown'] - phases['database_open']):.0f}, "
             f"list {1000 * (phases['list_filled'] - phases['window_shown']):.0f} ms")
     rows.append(Row("1", "cold start → main window, list filled", phases["list_filled"] * 1000,
-                    fmed, 1500, note=note))
+                    fmed, 1500, note=note + "; the integrity check runs beside it"))
+    check_ms = statistics.median(r["marks"]["check_done"] - r["marks"]["database_open"]
+                                 for r in starts) * 1000
+    rows.append(Row("1", "start-up integrity check (own thread, beside the sign-in)", check_ms,
+                    None, None, note="the main window opens once it has passed: a clerk who "
+                    "signs in faster waits for the rest"))
 
     storage.open_data_dir(root)
     fl = Floor(storage.DataDir(root).database)
@@ -430,10 +438,10 @@ def measure_size(n: int, meta: dict, args, log) -> list[Row]:
                         timed(lambda: fl.page(limit=200), runs), 100, db_op=True))
         for label, text, target, ffn in (
                 ("search 3 chars “物业费”", "物业费", 100, lambda: fl.fts_page("物业费")),
-                ("search 2 chars “低保”", "低保", 300, lambda: fl.like_page("低保")),
+                ("search 2 chars “低保”", "低保", 300, lambda: fl.term_page("低保")),
                 (f"search name “{s['name']}”", s["name"], 100 if len(s["name"]) >= 3 else 300,
                  lambda: fl.fts_page(s["name"]) if len(s["name"]) >= 3
-                 else fl.like_page(s["name"])),
+                 else fl.term_page(s["name"])),
                 ("search ID number", s["id_number"], 100, lambda: fl.id_page(s["id_number"]))):
             ours_ms = timed(lambda text=text: search.search_cases(text), runs)
             found = search.search_cases(text).total
