@@ -264,39 +264,36 @@ _ROW_COLUMNS = (Case.id, Case.case_no, Case.query_code, Case.received_on, Case.c
                 Case.confidential)
 
 
-def petitioner_names(case_ids: Iterable[int]) -> dict[int, str]:
-    """Names of each case's petitioners in recorded order, joined with "、"."""
+def _petitioners_of(case_ids: Iterable[int]) -> dict[int, list[tuple[str, str, str, str]]]:
+    """Each case's petitioners in recorded order: (name, ID number, phone, alternative phone),
+    one query per 500 cases."""
     ids = list(case_ids)
-    names: dict[int, list[str]] = {i: [] for i in ids}
+    out: dict[int, list[tuple[str, str, str, str]]] = {i: [] for i in ids}
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
-        query = (CasePetitioner.select(CasePetitioner.case, Petitioner.name)
-                 .join(Petitioner)
-                 .where(CasePetitioner.case.in_(chunk))
-                 .order_by(CasePetitioner.case, CasePetitioner.position, CasePetitioner.id))
-        for case_id, name in query.tuples():
-            names[case_id].append(name)
-    return {i: "、".join(n) for i, n in names.items()}
-
-
-def first_petitioner_contacts(case_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
-    """Each case's first petitioner's (masked ID number, masked phone)."""
-    from xinfang_desk.core.validators import mask_id, mask_phone
-
-    ids = list(case_ids)
-    out: dict[int, tuple[str, str]] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        query = (CasePetitioner.select(CasePetitioner.case, Petitioner.id_number,
+        query = (CasePetitioner.select(CasePetitioner.case, Petitioner.name, Petitioner.id_number,
                                        Petitioner.phone, Petitioner.phone_alt)
                  .join(Petitioner)
                  .where(CasePetitioner.case.in_(chunk))
                  .order_by(CasePetitioner.case, CasePetitioner.position, CasePetitioner.id))
-        for case_id, number, phone, phone_alt in query.tuples():
-            if case_id not in out:
-                out[case_id] = (mask_id(number) if number else "",
-                                mask_phone(phone or phone_alt or ""))
+        for case_id, name, number, phone, phone_alt in query.tuples():
+            out[case_id].append((name, number or "", phone or "", phone_alt or ""))
     return out
+
+
+def petitioner_names(case_ids: Iterable[int]) -> dict[int, str]:
+    """Names of each case's petitioners in recorded order, joined with "、"."""
+    return {i: "、".join(p[0] for p in people) for i, people in _petitioners_of(case_ids).items()}
+
+
+def _masked_contacts(people: list[tuple[str, str, str, str]]) -> tuple[str, str]:
+    """The first petitioner's (masked ID number, masked phone or alternative phone)."""
+    from xinfang_desk.core.validators import mask_id, mask_phone
+
+    if not people:
+        return "", ""
+    _name, number, phone, phone_alt = people[0]
+    return (mask_id(number) if number else "", mask_phone(phone or phone_alt))
 
 
 def field_paths() -> dict[int, str]:
@@ -308,8 +305,9 @@ def field_paths() -> dict[int, str]:
 def _rows(tuples: list[tuple]) -> list[CaseRow]:
     if not tuples:
         return []
-    names = petitioner_names(t[0] for t in tuples)
-    contacts = first_petitioner_contacts(t[0] for t in tuples)
+    people = _petitioners_of(t[0] for t in tuples)  # names and contacts: one query
+    names = {i: "、".join(p[0] for p in ps) for i, ps in people.items()}
+    contacts = {i: _masked_contacts(ps) for i, ps in people.items()}
     paths = field_paths()
     unit_ids = {t[9] for t in tuples if t[9]}
     units = ({u.id: u.name for u in Unit.select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))}
