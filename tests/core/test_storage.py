@@ -49,7 +49,9 @@ def test_upgrade_from_an_older_version_copies_the_file_first(tmp_path):
     for stmt in ("DROP TABLE case_fts_terms", "DROP TRIGGER case_fts_ai", "DROP TRIGGER case_fts_ad",
                  "DROP TRIGGER case_fts_au",
                  "DROP TABLE case_fts", "DROP TABLE audit_log", "DROP TABLE case_access",
-                 'DROP TABLE "user"', "UPDATE meta SET value='1' WHERE key='schema_version'"):
+                 'DROP TABLE "user"', "DROP TABLE case_answer", "DROP TABLE answer_version",
+                 "DROP TABLE answer", "DROP TABLE policy_article", "DROP TABLE policy_doc",
+                 "UPDATE meta SET value='1' WHERE key='schema_version'"):
         database.execute_sql(stmt)
     storage.close()
 

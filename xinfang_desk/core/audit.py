@@ -34,6 +34,10 @@ ACTION_LABELS = {
     "imported": "导入", "report": "统计报表", "reveal_id": "查看完整证件号码",
     "backup": "备份", "restore": "恢复", "purge": "清理过期数据", "settings_changed": "修改设置",
     "access_granted": "授权查看保密事项", "check": "检查数据库", "approval": "审批",
+    "answer_drafted": "起草答复口径", "answer_approved": "审定答复口径",
+    "answer_retired": "停用答复口径", "answer_used": "使用答复口径",
+    "answers_imported": "导入答复口径库", "answers_exported": "导出答复口径库",
+    "policy_saved": "修改政策依据",
 }
 
 

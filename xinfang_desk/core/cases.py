@@ -67,6 +67,8 @@ class CaseInput:
     clerk: str = ""
     case_no: str = ""  # only when importing
     query_code: str = ""  # only when importing
+    # The approved answer (core.answers version id) the on-the-spot answer was taken from.
+    answer_version_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -431,12 +433,21 @@ def register_case(data: CaseInput, *, today: dt.date | None = None) -> Saved:
         data = dataclasses.replace(data, clerk=actor.username)
     checked = check_case(data, today=today)
     with storage_errors(), write_transaction():
+        used = None
+        if data.answer_version_id is not None:
+            from xinfang_desk.core.answers import check_usable
+
+            used = check_usable(data.answer_version_id)
         prefix = settings.get("case_prefix")
         saved = insert_checked(checked, prefix=prefix, create_missing=False)
         audit.record("case_created", saved.case_no, {
             "category": data.category, "channel": data.channel,
             "disposition": data.disposition, "received_on": data.received_on,
             "confidential": checked.confidential, "clerk": data.clerk.strip()})
+        if used is not None:
+            from xinfang_desk.core.answers import write_use
+
+            write_use(Case.get_by_id(saved.id), used, "on_spot", data.clerk.strip())
         return saved
 
 

@@ -106,6 +106,34 @@ def _v5_search_text_terminator(db: peewee.Database) -> None:
         db.execute_sql("CREATE VIRTUAL TABLE case_fts_terms USING fts5vocab(case_fts, row)")
 
 
+def _v6_answer_library(db: peewee.Database) -> None:
+    """The approved-answer library (答复口径) and policy references, seeded from
+    resources/seed/answers.json: answers approved as "系统预置", articles as summaries (要点)."""
+    db.create_tables(m.ANSWER_MODELS)
+    data = load_json("seed", "answers.json")
+    now = dt.datetime.now().replace(microsecond=0)
+
+    def day(text):
+        return dt.date.fromisoformat(text) if text else None
+
+    for doc in data.get("policies", []):
+        row = m.PolicyDoc.create(
+            name=doc["name"], issuer=doc.get("issuer", ""), doc_no=doc.get("doc_no", ""),
+            issued_on=day(doc.get("issued_on")), effective_on=day(doc.get("effective_on")),
+            note=doc.get("note", ""))
+        for order, art in enumerate(doc.get("articles", [])):
+            m.PolicyArticle.create(doc=row, article=art["article"], sort_order=order,
+                                   text=art["text"], text_kind=art.get("text_kind", "要点"))
+    for item in data.get("answers", []):
+        answer = m.Answer.create(created_at=now)
+        m.AnswerVersion.create(
+            answer=answer, version=1, title=item["title"], fields="\n".join(item.get("fields", [])),
+            keywords="\n".join(item.get("keywords", [])), body=item["body"],
+            basis_name=item.get("basis_name", ""), basis_article=item.get("basis_article", ""),
+            basis_date=day(item.get("basis_date")), status="approved", drafted_by="系统预置",
+            drafted_at=now, approved_by="系统预置", approved_at=now, note=item.get("note", ""))
+
+
 def _v1(db: peewee.Database) -> None:
     _create_tables(db)
     _seed_taxonomy(db)
@@ -119,6 +147,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[peewee.Database], None]]] = [
     (3, "users, case access and the audit trail", _v3_users_audit),
     (4, "index of event dates (report periods)", _v4_event_date_index),
     (5, "search text ends with a newline (2-character search)", _v5_search_text_terminator),
+    (6, "approved-answer library", _v6_answer_library),
 ]
 LATEST = MIGRATIONS[-1][0]
 

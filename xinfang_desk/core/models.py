@@ -208,7 +208,76 @@ class AuditLog(BaseModel):
     hash = pw.CharField(max_length=64)
 
 
+
+
+class Answer(BaseModel):
+    """The stable identity of one approved answer (答复口径); its texts are AnswerVersions, so a
+    case that used version 1 still shows version 1 after version 2 is approved."""
+
+    created_at = pw.DateTimeField(default=_now)
+
+
+class AnswerVersion(BaseModel):
+    """One text of an Answer. At most one approved and one draft version per Answer
+    (core.answers enforces it); older approved ones become retired, never deleted."""
+
+    answer = pw.ForeignKeyField(Answer, backref="versions", on_delete="CASCADE")
+    version = pw.IntegerField()
+    title = pw.CharField(max_length=100)
+    fields = pw.TextField(default="")  # taxonomy paths, one per line; empty: any field
+    keywords = pw.TextField(default="")  # one per line
+    body = pw.TextField(default="")  # with {placeholders}
+    basis_name = pw.CharField(default="", max_length=100)
+    basis_article = pw.CharField(default="", max_length=100)
+    basis_date = pw.DateField(null=True)
+    status = pw.CharField(max_length=8, index=True)  # "draft" | "approved" | "retired"
+    drafted_by = pw.CharField(default="", max_length=50)
+    drafted_at = pw.DateTimeField(default=_now)
+    approved_by = pw.CharField(default="", max_length=50)
+    approved_at = pw.DateTimeField(null=True)
+    note = pw.TextField(default="")
+
+    class Meta:
+        indexes = ((("answer", "version"), True),)
+
+
+class PolicyDoc(BaseModel):
+    """A policy or regulation answers rest on (政策依据)."""
+
+    name = pw.CharField(unique=True, max_length=100)
+    issuer = pw.CharField(default="", max_length=100)
+    doc_no = pw.CharField(default="", max_length=100)
+    issued_on = pw.DateField(null=True)
+    effective_on = pw.DateField(null=True)
+    note = pw.TextField(default="")
+
+
+class PolicyArticle(BaseModel):
+    """One article of a PolicyDoc: its verbatim text (原文) or the office's summary (要点)."""
+
+    doc = pw.ForeignKeyField(PolicyDoc, backref="articles", on_delete="CASCADE")
+    article = pw.CharField(max_length=50)
+    sort_order = pw.IntegerField(default=0)
+    text = pw.TextField(default="")
+    text_kind = pw.CharField(default="原文", max_length=4)  # "原文" | "要点"
+
+    class Meta:
+        indexes = ((("doc", "article"), True),)
+
+
+class CaseAnswer(BaseModel):
+    """Which answer version a case used, and for what (on the spot, or the reply)."""
+
+    case = pw.ForeignKeyField(Case, backref="answers_used", on_delete="CASCADE", index=True)
+    version = pw.ForeignKeyField(AnswerVersion, on_delete="RESTRICT")
+    purpose = pw.CharField(max_length=8)  # "on_spot" | "reply"
+    used_at = pw.DateTimeField(default=_now)
+    actor = pw.CharField(default="", max_length=50)
+
+
 ALL_MODELS = [Meta, Setting, Unit, Field, Petitioner, Case, CasePetitioner, CaseEvent,
-              CaseCounter, CalendarDay, CalendarYear, User, CaseAccess, AuditLog]
+              CaseCounter, CalendarDay, CalendarYear, User, CaseAccess, AuditLog,
+              Answer, AnswerVersion, PolicyDoc, PolicyArticle, CaseAnswer]
 # The tables the first schema version created; later versions add theirs in migrations.
 V1_MODELS = ALL_MODELS[:11]
+ANSWER_MODELS = [Answer, AnswerVersion, PolicyDoc, PolicyArticle, CaseAnswer]
