@@ -12,22 +12,40 @@ from pathlib import Path
 
 
 @contextlib.contextmanager
+def temp_file(folder: str | os.PathLike, prefix: str) -> Iterator[Path]:
+    """An empty temporary file in `folder`, removed afterwards (with any -wal/-shm/-journal
+    SQLite left beside it) unless it was renamed away meanwhile (`publish`)."""
+    fd, name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=folder)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+    finally:
+        for extra in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm"), Path(f"{tmp}-journal")):
+            with contextlib.suppress(OSError):
+                extra.unlink()
+
+
+def fsync_file(path: str | os.PathLike) -> None:
+    with open(path, "rb+") as fh:
+        os.fsync(fh.fileno())
+
+
+def publish(tmp: str | os.PathLike, target: str | os.PathLike) -> None:
+    """Make a finished temporary file durable and rename it over `target` (same folder)."""
+    fsync_file(tmp)
+    os.replace(tmp, target)
+    fsync_dir(Path(target).parent)
+
+
+@contextlib.contextmanager
 def replacing(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path next to `path`; when the block ends without error the temporary
     file is fsynced and renamed over `path`, otherwise it is removed and `path` is untouched."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    fsync_dir(path.parent)
+    with temp_file(path.parent, f".{path.name}.") as tmp:
+        yield tmp
+        publish(tmp, path)
 
 
 def write_bytes(path: str | os.PathLike, data: bytes) -> None:

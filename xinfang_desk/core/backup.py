@@ -52,9 +52,8 @@ import secrets
 import shutil
 import sqlite3
 import struct
-import tempfile
 import unicodedata
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -173,25 +172,6 @@ def sha256_file(path: Path) -> str:
         while chunk := fh.read(_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def _fsync_file(path: Path) -> None:
-    with open(path, "rb+") as fh:
-        os.fsync(fh.fileno())
-
-
-@contextlib.contextmanager
-def _temp_in(folder: Path, prefix: str) -> Iterator[Path]:
-    """An empty temporary file in `folder`, removed afterwards unless renamed away."""
-    fd, name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=folder)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        yield tmp
-    finally:
-        for extra in (tmp, *_sidecars(tmp), Path(f"{tmp}-journal")):
-            with contextlib.suppress(OSError):
-                extra.unlink()
 
 
 def _write_error(exc: BaseException, where: Path) -> BackupError:
@@ -594,7 +574,7 @@ def _make_backup(dd: DataDir, *, reason: str, out: Path | None = None,
             raise BackupError("备份文件不能是数据库文件本身。")
     plain_folder = dd.backups if passphrase else target.parent
     try:
-        with _temp_in(plain_folder, ".backup-") as plain:
+        with atomic.temp_file(plain_folder, ".backup-") as plain:
             _snapshot(dd.database, plain)
             try:
                 facts = _facts(plain, check="quick")
@@ -602,11 +582,11 @@ def _make_backup(dd: DataDir, *, reason: str, out: Path | None = None,
                 raise BackupError(f"当前数据库未通过检查，本次不做备份，已有的备份保持不变：{exc}"
                                   "请运行“检查数据库”，必要时从备份恢复。") from exc
             if passphrase:
-                with _temp_in(target.parent, f".{target.name}.") as sealed:
+                with atomic.temp_file(target.parent, f".{target.name}.") as sealed:
                     encrypt_file(plain, sealed, passphrase)
-                    _publish(sealed, target)
+                    atomic.publish(sealed, target)
             else:
-                _publish(plain, target)
+                atomic.publish(plain, target)
     except BackupError:
         raise
     except (OSError, sqlite3.Error) as exc:
@@ -621,12 +601,6 @@ def _make_backup(dd: DataDir, *, reason: str, out: Path | None = None,
         raise _write_error(exc, target) from exc
     log.info("backup written: %s (%s)", target, reason)
     return info
-
-
-def _publish(tmp: Path, target: Path) -> None:
-    _fsync_file(tmp)
-    os.replace(tmp, target)
-    atomic.fsync_dir(target.parent)
 
 
 def _audit_backup(info: BackupInfo, extra: dict | None = None) -> None:
@@ -674,12 +648,12 @@ def _mirror(info: BackupInfo, folder_text: str, passphrase: str) -> tuple[Path |
     suffix = ENCRYPTED_SUFFIX if passphrase else PLAIN_SUFFIX
     target = folder / (info.path.name[: -len(info.path.suffix)] + suffix)
     try:
-        with _temp_in(folder, f".{target.name}.") as tmp:
+        with atomic.temp_file(folder, f".{target.name}.") as tmp:
             if passphrase:
                 encrypt_file(info.path, tmp, passphrase)
             else:
                 shutil.copyfile(info.path, tmp)  # a finished backup, not the live database
-            _publish(tmp, target)
+            atomic.publish(tmp, target)
         copy = BackupInfo(target, info.created, info.reason, bool(passphrase),
                           info.schema_version, info.cases, info.audit_head, sha256_file(target),
                           target.stat().st_size)
@@ -789,17 +763,11 @@ def verify_backup(file: os.PathLike | str, work: Path, *, passphrase: str | None
 def _backup_api_copy(src: Path, dst: Path) -> None:
     """A page-exact copy of a (possibly live, possibly damaged) database: SQLite's backup API,
     into a temporary name first."""
-    with _temp_in(dst.parent, f".{dst.name}.") as tmp:
-        s = sqlite3.connect(str(src), timeout=10)
-        try:
-            d = sqlite3.connect(str(tmp))
-            try:
-                s.backup(d)
-            finally:
-                d.close()
-        finally:
-            s.close()
-        _publish(tmp, dst)
+    from xinfang_desk.core.db import copy_sqlite_file
+
+    with atomic.temp_file(dst.parent, f".{dst.name}.") as tmp:
+        copy_sqlite_file(src, tmp, timeout=10)
+        atomic.publish(tmp, dst)
 
 
 def _keep_current(dd: DataDir, stamp: dt.datetime) -> tuple[Path | None, bool]:
@@ -887,7 +855,7 @@ def restore(data_dir: DataDir | os.PathLike | str, file: os.PathLike | str, *,
     if source.exists() and dd.database.exists() and source.resolve() == dd.database.resolve():
         raise BackupError("不能用正在使用的数据库文件本身来恢复，请选择备份文件。")
     stamp = _now()
-    with _temp_in(dd.backups, ".restore-") as work:
+    with atomic.temp_file(dd.backups, ".restore-") as work:
         checked = verify_backup(source, work, passphrase=passphrase)
         copy, readable = _keep_current(dd, stamp)
         storage.close()
@@ -898,7 +866,7 @@ def restore(data_dir: DataDir | os.PathLike | str, file: os.PathLike | str, *,
                 with contextlib.suppress(StorageError):
                     storage.open_data_dir(dd.root)
             raise
-        _fsync_file(work)
+        atomic.fsync_file(work)
         os.replace(work, dd.database)
         atomic.fsync_dir(dd.root)
     storage.open_data_dir(dd.root)

@@ -35,6 +35,21 @@ def make_sqlite(path: Path) -> peewee.SqliteDatabase:
     return peewee.SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE")
 
 
+def copy_sqlite_file(source: Path, target: Path, *, timeout: float = 5.0) -> None:
+    """A consistent, page-exact copy of a (possibly live) SQLite database file via the online
+    backup API, from connections of its own."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    src = sqlite3.connect(str(source), timeout=timeout)
+    try:
+        dst = sqlite3.connect(str(target))
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+
+
 def storage_message(exc: BaseException) -> str | None:
     """A plain Chinese sentence for an environment error, or None if it looks like a bug."""
     text = str(exc).lower()
