@@ -482,15 +482,9 @@ class BackupPage(QWidget):
             self.clear_passphrase_button.setEnabled(self.has_passphrase)
             self.encrypt.setEnabled(self.has_passphrase)
 
-    def _alive(self) -> bool:
-        """False once the window (and this page) was deleted, e.g. closed after a restore: a
-        result that arrives later has nowhere to go."""
-        return shiboken6.isValid(self) and shiboken6.isValid(self.table)
-
     def _later(self, fn, on_done, on_failed) -> None:
         """tasks.run, delivering only while the page exists."""
-        self._tasks.run(fn, lambda result: self._alive() and on_done(result),
-                        lambda exc: self._alive() and on_failed(exc))
+        self._tasks.run_for((self, self.table), fn, on_done, on_failed)
 
     def _run(self, text: str, fn, done, failed=None) -> None:
         """Run `fn` on the worker with the busy bar; `done(result)` or `failed(exc)` after."""
@@ -720,7 +714,7 @@ class BackupPage(QWidget):
             self.result_box = None
         box.deleteLater()
         self.sig_restored.emit(result)  # the start-up flow closes the window: sign in again
-        if self._alive() and self.isVisible():
+        if shiboken6.isValid(self) and shiboken6.isValid(self.table) and self.isVisible():
             self.refresh()  # no flow (a window without accounts): show the restored list
 
     # ------------------------------------------------------------------ checks

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import shiboken6
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -128,9 +127,7 @@ class PurgeDialog(QDialog):
 
     def _later(self, fn, on_done) -> None:
         """tasks.run, delivering only while the dialog exists."""
-        alive = lambda: shiboken6.isValid(self) and shiboken6.isValid(self.table)  # noqa: E731
-        self._tasks.run(fn, lambda result: alive() and on_done(result),
-                        lambda exc: alive() and self._failed(exc))
+        self._tasks.run_for((self, self.table), fn, on_done, self._failed)
 
     def load(self) -> None:
         today = self.today

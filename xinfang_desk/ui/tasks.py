@@ -78,6 +78,18 @@ class TaskRunner(QObject):
         signals.sig_failed.connect(failed)
         self.pool.start(_Job(fn, signals, self.close_after))
 
+    def run_for(self, owners, fn: Callable, on_done: Callable,
+                on_failed: Callable | None = None) -> None:
+        """`run`, delivering the result only while every Qt object of `owners` still exists
+        (a page closed meanwhile, e.g. after a restore, has nowhere to put it)."""
+        import shiboken6
+
+        def alive() -> bool:
+            return all(shiboken6.isValid(o) for o in owners)
+
+        self.run(fn, lambda result: alive() and on_done(result),
+                 lambda exc: alive() and on_failed is not None and on_failed(exc))
+
     def _release(self, signals: _Signals) -> None:
         # The closures above refer back to `signals`: break the cycle so jobs do not pile up.
         self._alive.discard(signals)
