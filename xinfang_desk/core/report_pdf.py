@@ -82,14 +82,18 @@ def _table(t: _Texts, header: list[str], rows: list[list[str]], widths: list[flo
     for row in rows:
         data.append([t.p(c, CELL_C if i >= numeric_from else CELL) for i, c in enumerate(row)])
     table = Table(data, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#808080")),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#2F5496")),
-        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#EEF2F8")]),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ]))
+    table.setStyle(TableStyle(_GRID))
     return table
+
+
+# Every table's lines, header band, striped rows and padding.
+_GRID = [
+    ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#808080")),
+    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#2F5496")),
+    ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#EEF2F8")]),
+    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+    ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+]
 
 
 def _long_table(t: _Texts, header: list[str], rows: list[list[str]], widths: list[float],
@@ -110,12 +114,7 @@ def _long_table(t: _Texts, header: list[str], rows: list[list[str]], widths: lis
     # each page break.
     table = Table(data, colWidths=widths, repeatRows=1,
                   rowHeights=[None] + [CELL.leading + 6] * len(rows))
-    table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#808080")),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#2F5496")),
-        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#EEF2F8")]),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    table.setStyle(TableStyle(_GRID + [
         ("FONTNAME", (0, 1), (-1, -1), BODY), ("FONTSIZE", (0, 1), (-1, -1), CELL.fontSize),
         ("LEADING", (0, 1), (-1, -1), CELL.leading),
         ("ALIGN", (numeric_from, 1), (-1, -1), "CENTER"),

@@ -219,7 +219,8 @@ class IdleLock(QObject):
     # ------------------------------------------------------------------ interval
 
     def reload(self) -> None:
-        """Read `idle_lock_minutes` again (after the setting was saved)."""
+        """Read `idle_lock_minutes` from the database, on the worker: at start (later changes
+        on the users page reach `set_minutes` directly)."""
         if self._fixed:
             return
         from xinfang_desk.core import settings
