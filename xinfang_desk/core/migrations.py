@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
 import peewee
 
 from xinfang_desk.core import models as m
-from xinfang_desk.core.db import database, is_sqlite
+from xinfang_desk.core.db import copy_sqlite_file, database, is_sqlite
 from xinfang_desk.core.errors import StorageError
 from xinfang_desk.core.resources import load_json
 
@@ -163,20 +162,6 @@ def _set_version(version: int) -> None:
     m.Meta.insert(key="schema_version", value=str(version)).on_conflict(
         conflict_target=[m.Meta.key], update={m.Meta.value: str(version)}
     ).execute()
-
-
-def copy_sqlite_file(source: Path, target: Path) -> None:
-    """A consistent copy of a (possibly live) SQLite database via the online backup API."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(str(source))
-    try:
-        dst = sqlite3.connect(str(target))
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-    finally:
-        src.close()
 
 
 def migrate(db_path: Path | None, backups_dir: Path | None) -> list[int]:
