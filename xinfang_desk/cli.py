@@ -95,9 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--unmasked", action="store_true", help="工作簿中的证件号码不遮蔽")
     p.add_argument("--json", action="store_true", help="输出 JSON")
 
-    from xinfang_desk import cli_admin
+    from xinfang_desk import cli_admin, cli_answers
 
     cli_admin.add_parsers(sub)
+    cli_answers.add_parsers(sub)
     return parser
 
 
@@ -279,9 +280,10 @@ COMMANDS = {
 
 
 def _handler(command: str):
-    from xinfang_desk import cli_admin
+    from xinfang_desk import cli_admin, cli_answers
 
-    return COMMANDS.get(command) or cli_admin.COMMANDS[command]
+    return (COMMANDS.get(command) or cli_answers.COMMANDS.get(command)
+            or cli_admin.COMMANDS[command])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -31,6 +31,12 @@ class Ctx:
     today: dt.date
     previous: list[tuple[str, dt.date, str]]  # other cases of the same people: (no, date, summary)
     writer: Writer = field(default_factory=Writer)
+    # The approved-answer versions the case used, oldest first: (purpose, AnswerText).
+    answers_used: list = field(default_factory=list)
+
+    def reply_answer(self):
+        """The answer version the latest reply was taken from, or None."""
+        return next((a for purpose, a in reversed(self.answers_used) if purpose == "reply"), None)
 
     @property
     def office(self) -> str:
@@ -94,10 +100,20 @@ def load(case_no: str, today: dt.date | None) -> Ctx:
                 q = q.where(hidden)
             previous = [(c.case_no, c.received_on, c.summary) for c in q]
         actors = [r.actor for r in rows]
+        answers_used = _answers_used(case)
     start = initial_state(category=case.category, disposition=case.disposition,
                           channel=case.channel, received_on=case.received_on,
                           accepted_on=case.accepted_on)
     state, _problems = replay_lenient(start, events, rules.window_end)
     return Ctx(case=case, petitioners=pets, events=events, actors=actors, state=state,
                rules=rules, settings=values, unit=unit, field_path=field_path, today=today,
-               previous=previous)
+               previous=previous, answers_used=answers_used)
+
+
+def _answers_used(case: Case) -> list:
+    from xinfang_desk.core.answers_common import to_text
+    from xinfang_desk.core.models import AnswerVersion, CaseAnswer
+
+    rows = (CaseAnswer.select(CaseAnswer, AnswerVersion).join(AnswerVersion)
+            .where(CaseAnswer.case == case).order_by(CaseAnswer.used_at, CaseAnswer.id))
+    return [(r.purpose, to_text(r.version)) for r in rows]

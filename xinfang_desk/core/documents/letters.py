@@ -254,6 +254,10 @@ def reply(ctx: Ctx) -> bytes:
         out += w.paras("\n".join(x for x in (c.facts, c.reasons) if x) or "（未记录）")
         out.append(w.p("三、处理意见", HEADING))
         out += w.paras(ev.note or "（见处理结果）")
+        used = ctx.reply_answer()
+        if used is not None and (used.basis_name or used.basis_article):
+            # The basis of the approved answer the reply was written from (答复口径库).
+            out.append(w.p(f"依据：{used.basis_name}{used.basis_article}。"))
         out.append(w.p(f"四、处理结果：{ev.outcome}", HEADING))
         out.append(w.p(OUTCOME_TEXT.get(ev.outcome, "")))
         if c.category in REVIEWABLE:
