@@ -5,8 +5,8 @@ Chinese has no spaces, so words are approximated by overlapping character pairs;
 occurs in few answers (e.g. 复核) says more than one found in every answer (信访), so each
 shared pair is weighted by its inverse document frequency over the approved answers. The
 library is small (hundreds of answers at most): it is read afresh on every call, so a change
-is suggested at once; only the pairs of an answer's text are memoised, keyed by the text
-itself, which can never go stale."""
+is suggested at once; what is derived from the texts is memoised keyed by the texts
+themselves, which can never go stale."""
 
 from __future__ import annotations
 
@@ -55,6 +55,29 @@ def _answer_pairs(title: str, keywords: str, body: str) -> frozenset[str]:
     return _bigrams("\n".join((title, title, keywords, _PLACEHOLDER.sub(" ", body))))
 
 
+@dataclass(frozen=True)
+class _Index:
+    """What ranking needs of the approved answers, derived from their texts only."""
+
+    pairs: tuple[frozenset[str], ...]
+    fields: tuple[tuple[str, ...], ...]
+    keywords: tuple[tuple[str, ...], ...]
+    df: dict[str, int]
+
+
+@lru_cache(maxsize=4)
+def _index(texts: tuple[tuple[str, str, str, str], ...]) -> _Index:
+    """Keyed by the texts themselves (title, keywords, body, fields per answer), so a changed
+    library is a different key: the cache can never answer from a stale library."""
+    pairs = tuple(_answer_pairs(t, k, b) for t, k, b, _ in texts)
+    df: dict[str, int] = {}
+    for ps in pairs:
+        for p in ps:
+            df[p] = df.get(p, 0) + 1
+    return _Index(pairs=pairs, fields=tuple(split_fields(f) for _, _, _, f in texts),
+                  keywords=tuple(split_keywords(k.split("\n")) for _, k, _, _ in texts), df=df)
+
+
 def _field_score(answer_fields: tuple[str, ...], field: str) -> tuple[float, str]:
     if not field or not answer_fields:
         return 0.0, ""
@@ -90,14 +113,11 @@ def suggest(text: str, *, field: str = "", category: str = "", limit: int = 5) -
             AnswerVersion.id, AnswerVersion.answer, AnswerVersion.version, AnswerVersion.title,
             AnswerVersion.fields, AnswerVersion.keywords, AnswerVersion.body,
             AnswerVersion.basis_name, AnswerVersion.basis_article, AnswerVersion.basis_date)
-            .where(AnswerVersion.status == APPROVED))
+            .where(AnswerVersion.status == APPROVED).order_by(AnswerVersion.id))
     if not rows:
         return []
-    pairs = {r.id: _answer_pairs(r.title, r.keywords, r.body) for r in rows}
-    df: dict[str, int] = {}
-    for ps in pairs.values():
-        for p in ps:
-            df[p] = df.get(p, 0) + 1
+    index = _index(tuple((r.title, r.keywords, r.body, r.fields) for r in rows))
+    df = index.df
     n = len(rows)
     text_pairs = _bigrams(text or "")
 
@@ -106,23 +126,23 @@ def suggest(text: str, *, field: str = "", category: str = "", limit: int = 5) -
 
     text_weight = sum(idf(p) for p in text_pairs) or 1.0
     out: list[Suggestion] = []
-    for r in rows:
+    for i, r in enumerate(rows):
         score, reasons = 0.0, []
-        f_score, f_why = _field_score(split_fields(r.fields), field)
+        f_score, f_why = _field_score(index.fields[i], field)
         score += f_score
         if f_score > 0:
             reasons.append(f"领域：{f_why}")
-        hits = [k for k in split_keywords(r.keywords.split("\n"))
+        hits = [k for k in index.keywords[i]
                 if len(_NOISE.sub("", k)) >= 2 and _NOISE.sub("", k.lower()) in squeezed]
         for k in hits[:KEYWORD_CAP]:
             score += KEYWORD_HIT + (KEYWORD_LONG_BONUS if len(k) >= 4 else 0.0)
         if hits:
             reasons.append("关键词：" + "、".join(hits[:KEYWORD_CAP]))
         if category and len(category) >= 2 and any(
-                category in k or k in category for k in split_keywords(r.keywords.split("\n"))):
+                category in k or k in category for k in index.keywords[i]):
             score += CATEGORY_HIT
             reasons.append(f"类别：{category}")
-        shared = text_pairs & pairs[r.id]
+        shared = text_pairs & index.pairs[i]
         overlap = sum(idf(p) for p in shared) / text_weight
         if overlap > 0:
             score += OVERLAP_WEIGHT * overlap
