@@ -231,3 +231,12 @@ def test_values_for_a_case_and_for_the_intake(store):
     filled = answers.fill("{姓名}：{登记日期}收到，编号{编号}，{承办单位}", at_desk)
     assert filled.text == "王秀英等2人：2026年10月20日收到，编号【缺：编号】，【缺：承办单位】"
     assert filled.missing == ("编号", "承办单位")
+
+
+def test_deleting_a_case_removes_its_answer_uses_not_the_answer(store):
+    v = _approved("第三十四条")
+    saved = register_case(intake(answer_version_id=v.version_id), today=TODAY)
+    assert CaseAnswer.select().count() == 1
+    Case.delete().where(Case.case_no == saved.case_no).execute()  # as a retention purge does
+    assert CaseAnswer.select().count() == 0
+    assert answers.get_version(v.version_id).status == "approved"
