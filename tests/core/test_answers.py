@@ -80,6 +80,11 @@ def test_a_clerk_drafts_and_a_leader_approves(store):
     assert done.status == "approved" and done.approved_by == "老李" and done.approved_at
     actions = [e.action for e in audit.entries(obj=answers.answer_object(draft.answer_id))]
     assert actions == ["answer_approved", "answer_drafted"]
+    with session.acting_as(LEADER):
+        answers.retire(draft.answer_id)
+    assert answers.get_version(draft.version_id).status_label == "已停用"
+    assert draft.answer_id not in [a.answer_id for a in answers.list_answers()]
+    assert audit.entries(obj=answers.answer_object(draft.answer_id))[0].actor == "老李"
 
 
 def test_with_no_accounts_the_approver_name_is_required_and_recorded(store):

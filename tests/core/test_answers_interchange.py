@@ -233,3 +233,29 @@ def test_the_reply_letter_cites_the_basis_of_the_answer_used(store):
                     approver="王主任")
     again = _pdf_text(build_document(saved.case_no, "reply", today=TODAY))
     assert "依据：《信访工作条例》第三十五条" in again and "第三十六条" not in again
+
+
+def test_every_truncation_of_a_good_file_is_refused_and_changes_nothing(store, tmp_path):
+    good = tmp_path / "good.json"
+    answers.export_library(good)
+    raw = good.read_bytes()
+    before = _snapshot()
+    cut = tmp_path / "cut.json"
+    for end in range(0, len(raw) - 2, max(len(raw) // 40, 1)):
+        cut.write_bytes(raw[:end])
+        with pytest.raises(XinfangError):
+            answers.import_library(cut)
+    assert _snapshot() == before
+
+
+def test_with_no_accounts_the_files_approver_and_time_are_kept(store, tmp_path):
+    path = _file_with(tmp_path, [{"title": "新口径：停车", "body": "停车按规定收费。",
+                                  "status": "approved", "approved_by": "县局王主任",
+                                  "approved_at": "2026-11-20 10:00:00"},
+                                 {"title": "新口径：噪声", "body": "夜间施工须经许可。",
+                                  "status": "approved"}])
+    answers.import_library(path)
+    got = {a.title: a for a in answers.list_answers()}
+    assert got["新口径：停车"].approved_by == "县局王主任"
+    assert got["新口径：停车"].approved_at == dt.datetime(2026, 11, 20, 10, 0)
+    assert got["新口径：噪声"].approved_by == "（导入）"

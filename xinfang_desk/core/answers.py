@@ -164,12 +164,14 @@ def approver_name(approver: str) -> str:
     return actor.username
 
 
-def approve_row(row: AnswerVersion, approver: str) -> AnswerVersion:
-    """Approve a draft inside the caller's transaction; the answer's approved version retires."""
+def approve_row(row: AnswerVersion, approver: str,
+                at: dt.datetime | None = None) -> AnswerVersion:
+    """Approve a draft inside the caller's transaction; the answer's approved version retires.
+    `at` (default now) is given when an imported approval keeps its original time."""
     AnswerVersion.update(status=RETIRED).where(
         (AnswerVersion.answer == row.answer_id) & (AnswerVersion.status == APPROVED)
         & (AnswerVersion.id != row.id)).execute()
-    AnswerVersion.update(status=APPROVED, approved_by=approver, approved_at=_now()).where(
+    AnswerVersion.update(status=APPROVED, approved_by=approver, approved_at=at or _now()).where(
         AnswerVersion.id == row.id).execute()
     return AnswerVersion.get_by_id(row.id)
 

@@ -297,11 +297,13 @@ def _apply_answer(entry: _Entry, titles: dict[str, int], may_approve: bool, acto
 
     d = entry.draft
     answer_id = titles.get(d.title)
-    # With no accounts the file's approver is recorded; a signed-in leader approves as self.
-    if session.current().role == session.SYSTEM_ROLE:
-        approver = entry.approved_by or IMPORTED_APPROVER
+    # With no accounts the file's approver (and time) is recorded; a leader approves as self.
+    if session.current().role == session.SYSTEM_ROLE and entry.approved_by:
+        approver, at = entry.approved_by, entry.approved_at
+    elif session.current().role == session.SYSTEM_ROLE:
+        approver, at = IMPORTED_APPROVER, None
     else:
-        approver = actor
+        approver, at = actor, None
     if entry.status == RETIRED:
         if answer_id is None:
             messages.append(f"“{d.title}”在文件中已停用，未导入")
@@ -310,7 +312,7 @@ def _apply_answer(entry: _Entry, titles: dict[str, int], may_approve: bool, acto
         row = write_draft(d, None, actor)
         titles[d.title] = row.answer_id
         if entry.status == APPROVED and may_approve:
-            approve_row(row, approver)
+            approve_row(row, approver, at)
         elif entry.status == APPROVED:
             messages.append(f"“{d.title}”须经负责人审定，已作为草稿导入")
         return "added"
@@ -321,12 +323,12 @@ def _apply_answer(entry: _Entry, titles: dict[str, int], may_approve: bool, acto
         return "unchanged"
     if draft is not None and same_text(draft, d):
         if entry.status == APPROVED and may_approve:
-            approve_row(draft, approver)
+            approve_row(draft, approver, at)
             return "updated"
         return "unchanged"
     row = write_draft(d, Answer.get_by_id(answer_id), actor)
     if entry.status == APPROVED and may_approve:
-        approve_row(row, approver)
+        approve_row(row, approver, at)
     elif entry.status == APPROVED:
         messages.append(f"“{d.title}”的新文本须经负责人审定，已作为草稿导入")
     return "updated"
