@@ -83,9 +83,9 @@ class Rules:
 
 
 def current_rules() -> Rules:
-    return Rules(calendar=load_calendar(), rule=settings.get("deadline_rule"),
-                 office_mode=settings.get("office_mode"),
-                 feedback_days=settings.get("feedback_days"))
+    got = settings.get_many("deadline_rule", "office_mode", "feedback_days")
+    return Rules(calendar=load_calendar(), rule=got["deadline_rule"],
+                 office_mode=got["office_mode"], feedback_days=got["feedback_days"])
 
 
 def statutory_end() -> Callable[[dt.date, int], dt.date]:

@@ -53,20 +53,25 @@ SPECS = {
 
 
 def get(key: str) -> Any:
-    spec = SPECS[key]
-    row = Setting.get_or_none(Setting.key == key)
-    if row is None:
-        return spec.default
-    try:
-        return json.loads(row.value)
-    except ValueError:
-        return spec.default
+    return get_many(key)[key]
+
+
+def get_many(*keys: str) -> dict[str, Any]:
+    """Several settings from one query (a save reads four)."""
+    specs = {key: SPECS[key] for key in keys}
+    stored = dict(Setting.select(Setting.key, Setting.value)
+                  .where(Setting.key.in_(list(specs))).tuples())
+    return _decoded(specs, stored)
 
 
 def all_settings() -> dict[str, Any]:
-    stored = {row.key: row.value for row in Setting.select()}
+    return _decoded(SPECS, dict(Setting.select(Setting.key, Setting.value).tuples()))
+
+
+def _decoded(specs: dict[str, SettingSpec], stored: dict[str, str]) -> dict[str, Any]:
+    """Stored JSON values; the default for a missing or unreadable one."""
     out = {}
-    for key, spec in SPECS.items():
+    for key, spec in specs.items():
         try:
             out[key] = json.loads(stored[key]) if key in stored else spec.default
         except ValueError:
