@@ -131,6 +131,20 @@ def test_event_variety(demo_db):
     assert Case.select().where(Case.confidential).count() > 0
 
 
+def test_every_demo_case_has_its_case_created_audit_row(demo_db):
+    """As if registered at the desk: one hash-chained row per case, by its clerk, on its day."""
+    from xinfang_desk.core import audit
+    from xinfang_desk.core.models import AuditLog, Case
+
+    rows = {r.object: r for r in AuditLog.select().where(AuditLog.action == "case_created")}
+    cases = list(Case.select())
+    assert len(rows) == len(cases) == demo_db.cases
+    for case in cases[:50]:
+        row = rows[case.case_no]
+        assert row.actor == case.clerk and row.at.startswith(case.received_on.isoformat())
+    assert audit.verify().ok
+
+
 def test_refuses_a_data_dir_with_cases(demo_db):
     with pytest.raises(XinfangError, match="已有600件"):
         generate_demo(10, seed=2, today=TODAY)
@@ -145,3 +159,4 @@ def test_force_adds_to_existing_data(tmp_path):
         assert cases.count_cases() == 35
     finally:
         storage.close()
+

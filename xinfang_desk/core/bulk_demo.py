@@ -32,7 +32,13 @@ from dataclasses import dataclass, field
 
 from xinfang_desk.core import audit, settings
 from xinfang_desk.core import vocab as v
-from xinfang_desk.core.cases import check_case, find_field, find_unit, search_text_for
+from xinfang_desk.core.cases import (
+    check_case,
+    created_details,
+    find_field,
+    find_unit,
+    search_text_for,
+)
 from xinfang_desk.core.db import database, is_sqlite, storage_errors, write_transaction
 from xinfang_desk.core.demo import VISIT_NOTES, _field_units, _Generator, _Spec
 from xinfang_desk.core.errors import WorkflowError, XinfangError
@@ -189,10 +195,7 @@ class _Writer:
             if self.audit_rows:
                 self.audit_id += 1
                 at = f"{received} {8 + spec.seq % 9:02d}:{spec.seq % 60:02d}:{spec.seq * 7 % 60:02d}"
-                details = audit.canonical({
-                    "category": data.category, "channel": data.channel,
-                    "disposition": data.disposition, "received_on": data.received_on,
-                    "confidential": checked.confidential, "clerk": data.clerk.strip()})
+                details = audit.canonical(created_details(data, checked))
                 digest = audit.row_hash(self.audit_hash, self.audit_id, at, data.clerk,
                                         "case_created", case_no, True, details)
                 audit_rows.append((self.audit_id, at, data.clerk, "case_created", case_no, True,

@@ -425,6 +425,13 @@ def _write_event(case: Case, ev: EventData, unit: Unit | None, actor: str) -> Ca
     )
 
 
+def created_details(data: CaseInput, checked: CheckedCase) -> dict:
+    """What a `case_created` audit row records (never a name or an ID number)."""
+    return {"category": data.category, "channel": data.channel,
+            "disposition": data.disposition, "received_on": data.received_on,
+            "confidential": checked.confidential, "clerk": data.clerk.strip()}
+
+
 def register_case(data: CaseInput, *, today: dt.date | None = None) -> Saved:
     """Validate and save a new intake; the number and query code are allocated here.
     Needs `register`; the clerk is the acting user unless given; audited (case_created)."""
@@ -440,10 +447,7 @@ def register_case(data: CaseInput, *, today: dt.date | None = None) -> Saved:
             used = check_usable(data.answer_version_id)
         prefix = settings.get("case_prefix")
         saved = insert_checked(checked, prefix=prefix, create_missing=False)
-        audit.record("case_created", saved.case_no, {
-            "category": data.category, "channel": data.channel,
-            "disposition": data.disposition, "received_on": data.received_on,
-            "confidential": checked.confidential, "clerk": data.clerk.strip()})
+        audit.record("case_created", saved.case_no, created_details(data, checked))
         if used is not None:
             from xinfang_desk.core.answers import write_use
 

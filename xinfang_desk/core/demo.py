@@ -20,8 +20,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from xinfang_desk.core import audit, settings
 from xinfang_desk.core import cases as case_service
-from xinfang_desk.core import settings
 from xinfang_desk.core import vocab as v
 from xinfang_desk.core.cases import CaseInput, PetitionerInput
 from xinfang_desk.core.db import storage_errors, write_transaction
@@ -691,6 +691,13 @@ def generate_demo(n_cases: int = 300, seed: int = 1, today: dt.date | None = Non
                     saved = case_service.insert_checked(
                         checked, prefix=prefix, create_missing=True, events=spec.events,
                         window_end=window_end)
+                    # As a registration at the desk would: the case's row in the audit trail,
+                    # by its clerk, on its day (so the demo's trail is not empty).
+                    audit.record("case_created", saved.case_no,
+                                 case_service.created_details(spec.data, checked),
+                                 actor=spec.data.clerk, at=dt.datetime.combine(
+                                     spec.data.received_on, dt.time(8 + spec.seq % 9,
+                                                                     spec.seq % 60)))
                     report.warnings += len(saved.warnings)
                     report.by_status[saved.status] = report.by_status.get(saved.status, 0) + 1
             done = min(len(specs), start + batch_size)
