@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from xinfang_desk.core import session
 from xinfang_desk.core.case_detail import ACTION_LABELS, ACTION_ORDER
+from xinfang_desk.ui.answer_suggestions import PURPOSE_LABELS
 from xinfang_desk.ui.case_history import ChangeHistoryTable
 from xinfang_desk.ui.colours import OVERDUE_COLOUR, SOON_COLOUR
 from xinfang_desk.ui.documents_menu import DocumentOpener, DocumentsBox, document_titles
@@ -46,8 +47,9 @@ HISTORY_TAB = "修改记录"
 
 def load_for_dialog(case_no: str, today: dt.date | None, with_documents: bool = False):
     """Runs on the worker thread: the case detail, the unit names for the forms, (文书)
-    which documents may be produced now, the approver of each event (负责人审批) and the
-    change history (修改记录)."""
+    which documents may be produced now, the approver of each event (负责人审批), the
+    change history (修改记录) and the approved-answer versions the case used (答复口径)."""
+    from xinfang_desk.core.answers import used_by_case
     from xinfang_desk.core.case_detail import load_case_detail
     from xinfang_desk.core.case_edit import change_history
     from xinfang_desk.core.cases import events_of, get_visible_case
@@ -58,13 +60,14 @@ def load_for_dialog(case_no: str, today: dt.date | None, with_documents: bool = 
     with storage_errors():
         approvers = [(e.type, e.approver or "") for e in events_of(get_visible_case(case_no))]
     history = change_history(case_no)
+    used = used_by_case(case_no)
     # --- 文书 (printing) ---
     available = None
     if with_documents:
         from xinfang_desk.ui.documents_menu import load_availability
 
         available = load_availability(case_no, today)
-    return detail, units, available, approvers, history
+    return detail, units, available, approvers, history, used
 
 
 def reveal(case_no: str, position: int) -> str:
@@ -145,6 +148,12 @@ class CaseDetailDialog(QDialog):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self._group("事项信息", self.record_view), 3)
         left_layout.addWidget(self._group("信访人", self.petitioner_table), 1)
+        # 答复口径: the exact versions this case used (an old case keeps its old version).
+        self.answers_table = _table("usedAnswersTable", ["用途", "答复口径", "版本", "依据"])
+        self.answers_box = self._group("使用的答复口径", self.answers_table)
+        self.answers_box.setObjectName("usedAnswersBox")
+        self.answers_box.hide()
+        left_layout.addWidget(self.answers_box)
 
         # Right: the timeline and the deadlines; the change history in a second tab.
         self.timeline_table = _table("timelineTable", ["日期", "经过", "经办人"])
@@ -267,7 +276,7 @@ class CaseDetailDialog(QDialog):
         self.sig_loaded.emit()
 
     def _show(self, loaded) -> None:
-        detail, units, available, approvers, history = loaded
+        detail, units, available, approvers, history, used = loaded
         self.detail, self.units, self.approvers = detail, units, approvers
         summary = dict(detail.fields).get("事项摘要", "")
         secret = "（保密）" if detail.confidential else ""
@@ -281,6 +290,7 @@ class CaseDetailDialog(QDialog):
         self._fill_petitioners(detail)
         self._fill_timeline(detail)
         self._fill_deadlines(detail)
+        self._fill_answers(used)
         self.history_table.set_entries(history)
         actor = session.current()
         self.edit_button.setEnabled(actor.can("register"))
@@ -416,6 +426,30 @@ class CaseDetailDialog(QDialog):
         t.resizeColumnToContents(0)
         t.resizeColumnToContents(2)
         t.resizeRowsToContents()
+
+    def _fill_answers(self, used) -> None:
+        """使用的答复口径: purpose, title, the version used (and its state now), basis."""
+        t = self.answers_table
+        t.setRowCount(len(used))
+        for r, (purpose, version) in enumerate(used):
+            state = "" if version.status == "approved" else f"（现{version.status_label}）"
+            for c, text in enumerate((PURPOSE_LABELS.get(purpose, purpose), version.title,
+                                      f"第{version.version}版{state}", version.basis or "—")):
+                t.setItem(r, c, _item(text))
+        t.resizeColumnsToContents()
+        t.resizeRowsToContents()
+        # Exactly as tall as its rows (a case uses one or two answers): the record keeps the room.
+        rows = sum(t.rowHeight(r) for r in range(t.rowCount()))
+        t.setFixedHeight(t.horizontalHeader().sizeHint().height() + rows + 2 * t.frameWidth()
+                         + (t.horizontalScrollBar().sizeHint().height()
+                            if t.horizontalScrollBar().isVisible() else 0) + 2)
+        self.answers_box.setVisible(bool(used))
+
+    def used_answers(self) -> list[str]:
+        """The rows of 使用的答复口径 as text (for tests)."""
+        t = self.answers_table
+        return ["　".join(t.item(r, c).text() for c in range(t.columnCount()))
+                for r in range(t.rowCount())]
 
     def _fill_deadlines(self, detail) -> None:
         t = self.deadline_table

@@ -20,7 +20,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -29,6 +31,13 @@ from PySide6.QtWidgets import (
 from xinfang_desk.core import session
 from xinfang_desk.core import vocab as v
 from xinfang_desk.core.case_detail import ACTION_LABELS, REVIEW_OUTCOMES
+from xinfang_desk.ui.answer_suggestions import (
+    NOTE_STYLE,
+    SOURCE_STYLE,
+    AnswerPicker,
+    completion_note,
+    still_from,
+)
 from xinfang_desk.ui.approval_dialog import ApprovalBox, needs_approval
 from xinfang_desk.ui.tasks import TaskRunner
 
@@ -70,6 +79,19 @@ def record(case_no: str, action: str, payload: dict, approval=None):
     return record_event(case_no, EventData(type=action, **payload), approval=approval)
 
 
+def record_reply_with_answer(case_no: str, payload: dict, approval, version_id: int):
+    """Runs on the worker thread: the reply and the answer version it was taken from, in one
+    transaction: a refused use (the answer was retired meanwhile) leaves no reply behind, so
+    the clerk can simply record again."""
+    from xinfang_desk.core.answers import record_use
+    from xinfang_desk.core.db import storage_errors, write_transaction
+
+    with storage_errors(), write_transaction():
+        state = record(case_no, "replied", payload, approval)
+        record_use(case_no, version_id, "reply")
+        return state
+
+
 class EventDialog(QDialog):
     sig_recorded = Signal(str)
     """The action was recorded (the case number)."""
@@ -82,6 +104,7 @@ class EventDialog(QDialog):
         super().__init__(parent)
         self.setObjectName(f"eventDialog_{action}")
         self.action, self.case_no, self._tasks = action, case_no, tasks
+        self._today = today
         today = today or dt.date.today()
         self.setWindowTitle(f"{ACTION_LABELS.get(action, action)} — {case_no}")
         self.setMinimumWidth(460)
@@ -167,6 +190,30 @@ class EventDialog(QDialog):
             self.note_edit.setTabChangesFocus(True)
             self.note_edit.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
             form.addRow(NOTE_LABELS[action], self.note_edit)
+        # 答复口径 (replies only): fill the answer from an approved answer of the library.
+        self.picker: AnswerPicker | None = None
+        self.pick_button = self.answer_source = self.answer_note = None
+        self._answer_version_id: int | None = None
+        self._answer_filled = self._answer_label = ""
+        if action == "replied":
+            self.pick_button = QPushButton("选用答复口径…")
+            self.pick_button.setObjectName("pickAnswerButton")
+            self.pick_button.setToolTip("按本事项推荐已审定的答复口径，选用后填入答复内容（可再修改）")
+            self.pick_button.clicked.connect(self.pick_answer)
+            self.answer_source = QLabel("")
+            self.answer_source.setObjectName("answerSource")
+            self.answer_source.setWordWrap(True)
+            self.answer_source.hide()
+            self.answer_note = QLabel("")
+            self.answer_note.setObjectName("answerNote")
+            self.answer_note.setWordWrap(True)
+            self.answer_note.setStyleSheet(NOTE_STYLE)
+            self.answer_note.hide()
+            self.note_edit.setFixedHeight(self.fontMetrics().lineSpacing() * 8 + 12)
+            self.note_edit.textChanged.connect(self._show_answer_state)
+            form.addRow("", self._pair(self.pick_button))
+            form.addRow("", self.answer_source)
+            form.addRow("", self.answer_note)
 
         self.error_label = QLabel("")
         self.error_label.setObjectName("errorLabel")
@@ -211,6 +258,59 @@ class EventDialog(QDialog):
             row.addWidget(w)
         row.addStretch(1)
         return box
+
+    # ------------------------------------------------------------------ 答复口径
+
+    def pick_answer(self) -> AnswerPicker:
+        """选用答复口径…: the picker (non-blocking, so tests can drive it)."""
+        picker = AnswerPicker(self.case_no, self._tasks, today=self._today, parent=self)
+        picker.accepted.connect(lambda: self._answer_picked(picker.version, picker.filled))
+        picker.finished.connect(lambda _r: setattr(self, "picker", None))
+        picker.finished.connect(picker.deleteLater)
+        self.picker = picker
+        picker.open()
+        return picker
+
+    def _answer_picked(self, version, filled) -> None:
+        if version is None or filled is None:
+            return
+        typed = self.note_edit.toPlainText().strip()
+        if typed and typed != self._answer_filled.strip() and not self._confirm(
+                "选用答复口径", "答复内容中已有文字，用所选口径替换吗？"):
+            return
+        self._answer_version_id = version.version_id
+        self._answer_filled = filled.text
+        basis = f"　依据：{version.basis}" if version.basis else ""
+        self._answer_label = f"选用口径：{version.title}（第{version.version}版）{basis}"
+        self.note_edit.setPlainText(filled.text)  # -> _show_answer_state
+        self.note_edit.setFocus()
+
+    def _show_answer_state(self) -> None:
+        text = self.note_edit.toPlainText()
+        note = completion_note(text)
+        self.answer_note.setText(note)
+        self.answer_note.setVisible(bool(note))
+        if self._answer_version_id is None:
+            return
+        if still_from(self._answer_filled, text):
+            self.answer_source.setText(self._answer_label)
+            self.answer_source.setStyleSheet(SOURCE_STYLE)
+        else:
+            self.answer_source.setText("答复内容已改写或清空，记录时不记为选用的答复口径。")
+            self.answer_source.setStyleSheet("color: #666;")
+        self.answer_source.show()
+
+    def answer_version_used(self) -> int | None:
+        """The answer version to record with the reply: only while the text comes from it."""
+        if self._answer_version_id is None or self.note_edit is None:
+            return None
+        if not still_from(self._answer_filled, self.note_edit.toPlainText()):
+            return None
+        return self._answer_version_id
+
+    def _confirm(self, title: str, text: str) -> bool:
+        """A method so that tests can answer it."""
+        return QMessageBox.question(self, title, text) == QMessageBox.StandardButton.Yes
 
     # ------------------------------------------------------------------ recording
 
@@ -283,6 +383,11 @@ class EventDialog(QDialog):
         self.ok_button.setEnabled(False)
         self.ok_button.setText("正在记录……")
         case_no, action = self.case_no, self.action
+        version_id = self.answer_version_used() if action == "replied" else None
+        if version_id is not None:
+            self._tasks.run(lambda: record_reply_with_answer(case_no, p, approval, version_id),
+                            self._recorded, self._refused)
+            return
         self._tasks.run(lambda: record(case_no, action, p, approval), self._recorded,
                         self._refused)
 

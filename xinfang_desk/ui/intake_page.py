@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSplitter,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -39,6 +40,13 @@ from xinfang_desk.core.errors import (
     XinfangError,
 )
 from xinfang_desk.core.paths import DataDir
+from xinfang_desk.ui.answer_suggestions import (
+    SOURCE_STYLE,
+    AnswerSuggestionsPanel,
+    completion_note,
+    fill_for_intake,
+    still_from,
+)
 from xinfang_desk.ui.documents_menu import DocumentOpener
 from xinfang_desk.ui.history_panel import HistoryPanel
 from xinfang_desk.ui.petitioner_block import PetitionerBlock, error_label, show_message
@@ -164,6 +172,12 @@ class IntakePage(QWidget):
         self._saving = False
         self._unit_auto = True  # the unit follows the field until the clerk picks one
         self._promise_auto = True  # the promised date follows the rules until edited
+        # 答复口径: the approved answer version the answer box was filled from, and the text
+        # it was filled with (the version is recorded only while the text still comes from it).
+        self._answer_version_id: int | None = None
+        self._answer_filled = ""
+        self._answer_label = ""
+        self._answer_seq = 0
 
         self._history_timer = QTimer(self, singleShot=True, interval=HISTORY_DELAY_MS)
         self._history_timer.timeout.connect(self._query_history)
@@ -227,12 +241,19 @@ class IntakePage(QWidget):
         scroll.setWidget(form)
 
         self.history = HistoryPanel()
-        self.history.setMinimumWidth(330)
-        self.history.setMaximumWidth(400)
+        # 答复口径: the approved answers that fit the matter, below the earlier visits.
+        self.answers = AnswerSuggestionsPanel(self._tasks)
+        side = QSplitter(Qt.Orientation.Vertical)
+        side.setObjectName("intakeSide")
+        side.setChildrenCollapsible(False)
+        side.addWidget(self.history)
+        side.addWidget(self.answers)
+        side.setMinimumWidth(330)
+        side.setMaximumWidth(400)
 
         body = QHBoxLayout()
         body.addWidget(scroll, 1)
-        body.addWidget(self.history)
+        body.addWidget(side)
 
         hint = QLabel("Enter 下一项 · Tab 切换 · Ctrl+S 保存 · Ctrl+N 新登记")
         hint.setStyleSheet("color: #666;")
@@ -348,7 +369,24 @@ class IntakePage(QWidget):
         self.stack.addWidget(hint)  # 0: nothing chosen yet
 
         self.answer = _plain_edit("answerGiven", "当场答复的内容（宜引用统一口径及政策依据）", 52, 110)
-        self.stack.addWidget(self._err("答复内容", "answerError", self.answer))  # 1
+        self.answer_source = QLabel("")
+        self.answer_source.setObjectName("answerSource")
+        self.answer_source.setWordWrap(True)
+        self.answer_source.hide()
+        self.answer_note = QLabel("")
+        self.answer_note.setObjectName("answerNote")
+        self.answer_note.setWordWrap(True)
+        self.answer_note.setStyleSheet(WARNING_STYLE)
+        self.answer_note.hide()
+        answer_page = QWidget()
+        answer_layout = QVBoxLayout(answer_page)
+        answer_layout.setContentsMargins(0, 0, 0, 0)
+        answer_layout.setSpacing(2)
+        answer_layout.addWidget(self._err("答复内容", "answerError", self.answer))
+        answer_layout.addWidget(self.answer_source)
+        answer_layout.addWidget(self.answer_note)
+        answer_layout.addStretch(1)
+        self.stack.addWidget(answer_page)  # 1
 
         self.unit = _combo("unit")
         self.promised = QDateEdit()
@@ -430,9 +468,14 @@ class IntakePage(QWidget):
             edit.textChanged.connect(self._form_changed)
         for edit in (self.summary, self.request, self.facts):
             edit.textChanged.connect(self._identity_changed)
+            edit.textChanged.connect(self._matter_changed)
         for combo in (self.channel, self.category, self.unit):
             combo.currentTextChanged.connect(self._form_changed)
         self.field.currentTextChanged.connect(self._field_changed)
+        self.field.currentTextChanged.connect(self._matter_changed)
+        self.category.currentTextChanged.connect(self._matter_changed)
+        self.answer.textChanged.connect(self._answer_edited)
+        self.answers.sig_chosen.connect(self.use_answer)
         self.unit.activated.connect(self._unit_picked)
         self.channel.currentTextChanged.connect(self._channel_changed)
         self.disposition.currentTextChanged.connect(self._disposition_changed)
@@ -624,6 +667,93 @@ class IntakePage(QWidget):
         self._finish(f"已记录为{case_no}的重复来访")
         self.sig_case_saved.emit(case_no)
 
+    # ================================================================== 答复口径
+
+    def _matter_changed(self) -> None:
+        if not self._quiet:
+            self._query_answers()
+
+    def _query_answers(self, immediate: bool = False) -> None:
+        """Ask for the fitting answers (debounced by the panel, on the worker)."""
+        text = " ".join(t for t in (self.summary.text(), self.request.toPlainText(),
+                                    self.facts.toPlainText()) if t.strip())
+        self.answers.set_query(text, self.field.currentText(), self.category.currentText(),
+                               immediate=immediate)
+
+    def use_answer(self, suggestion) -> None:
+        """选用: fill the 当场答复 box from the chosen answer, placeholders resolved from the
+        form. A blank disposition becomes 当场答复 (choosing an answer is that decision);
+        another disposition is changed only if the clerk agrees (受理/转送 start other
+        procedures); text the clerk typed is replaced only if the clerk agrees."""
+        current = self.disposition.currentText()
+        if current not in ("", "当场答复") and not self._confirm(
+                "选用答复口径", f"选用答复口径将把处理方式由“{current}”改为“当场答复”。\n确定吗？"):
+            return
+        typed = self.answer.toPlainText().strip()
+        if typed and typed != self._answer_filled.strip() and not self._confirm(
+                "选用答复口径", "答复内容中已有文字，用所选口径替换吗？"):
+            return
+        pets = self.petitioners.inputs()
+        names = [p.name for p in pets if p.is_representative] or [p.name for p in pets]
+        values = {"names": names, "summary": self.summary.text().strip(),
+                  "received_on": _to_date(self.received_on.date()), "unit": "",
+                  "promised_reply_on": None, "today": self.today()}
+        self._answer_seq += 1
+        seq = self._answer_seq
+        version_id = suggestion.version_id
+
+        def done(result):
+            if seq == self._answer_seq:
+                self._answer_filled_in(*result)
+
+        self._tasks.run_for([self], lambda: fill_for_intake(version_id, values), done,
+                            self._action_failed)
+
+    def _answer_filled_in(self, version, filled) -> None:
+        self._answer_version_id = version.version_id
+        self._answer_filled = filled.text
+        basis = f"　依据：{version.basis}" if version.basis else ""
+        self._answer_label = f"选用口径：{version.title}（第{version.version}版）{basis}"
+        if self.disposition.currentText() != "当场答复":
+            self.disposition.setCurrentText("当场答复")
+        self.answer.setPlainText(filled.text)  # -> _answer_edited shows the state
+        self.answer.setFocus()  # the clerk completes the marked gaps next
+
+    def _answer_edited(self) -> None:
+        self._show_answer_state()
+
+    def _show_answer_state(self) -> None:
+        text = self.answer.toPlainText()
+        note = completion_note(text, intake=True)
+        self.answer_note.setText(note)
+        self.answer_note.setVisible(bool(note))
+        if self._answer_version_id is None:
+            self.answer_source.hide()
+            return
+        if still_from(self._answer_filled, text):
+            self.answer_source.setText(self._answer_label)
+            self.answer_source.setStyleSheet(SOURCE_STYLE)
+        else:
+            self.answer_source.setText("答复内容已改写或清空，保存时不记为选用的答复口径。")
+            self.answer_source.setStyleSheet("color: #666;")
+        self.answer_source.show()
+
+    def answer_version_used(self) -> int | None:
+        """The answer version to record with the case: only while the 当场答复 text still
+        comes from it (a cleared or rewritten answer is the clerk's own)."""
+        if self.disposition.currentText() != "当场答复" or self._answer_version_id is None:
+            return None
+        if not still_from(self._answer_filled, self.answer.toPlainText()):
+            return None
+        return self._answer_version_id
+
+    def _forget_answer(self) -> None:
+        self._answer_seq += 1
+        self._answer_version_id = None
+        self._answer_filled = self._answer_label = ""
+        self.answer_source.hide()
+        self.answer_note.hide()
+
     # ================================================================== saving
 
     def collect(self) -> CaseInput:
@@ -653,6 +783,7 @@ class IntakePage(QWidget):
             # suggestion may not have arrived yet if the clerk saves quickly).
             promised_reply_on=(_to_date(self.promised.date())
                                if d in WITH_PROMISE and not self._promise_auto else None),
+            answer_version_id=self.answer_version_used(),
         )
 
     def save(self) -> None:
@@ -681,7 +812,14 @@ class IntakePage(QWidget):
     def _save_failed(self, exc: Exception) -> None:
         self._saving = False
         self.save_button.setEnabled(True)
-        if isinstance(exc, ValidationError):
+        if self._answer_version_id is not None and "答复口径" in str(exc):
+            # The chosen answer was re-approved or retired meanwhile: keep the text, drop the
+            # version, let the clerk check and save again (or choose the answer anew).
+            self._forget_answer()
+            self._show_answer_state()
+            self._show_message(f"{exc}。答复内容已保留，本次不记录口径版本；请核对后再次保存，"
+                               "或重新选用口径。", WARNING_STYLE)
+        elif isinstance(exc, ValidationError):
             self._show_field_errors(exc.errors)
         elif isinstance(exc, FieldError):
             self._show_field_errors([exc])
@@ -805,6 +943,8 @@ class IntakePage(QWidget):
             self._clear_errors()
             self.message.hide()
             self.history.clear()
+            self.answers.clear()
+            self._forget_answer()
             self._channel_changed(self.channel.currentText())
             self._disposition_changed(self.disposition.currentText())
         finally:
@@ -841,6 +981,9 @@ class IntakePage(QWidget):
             "guide": self.guide.text(),
             "promised_reply_on": _to_date(self.promised.date()).isoformat(),
             "promise_auto": self._promise_auto,
+            "answer_version_id": self._answer_version_id,
+            "answer_filled": self._answer_filled,
+            "answer_label": self._answer_label,
         }
 
     def restore(self, d: dict) -> None:
@@ -881,9 +1024,15 @@ class IntakePage(QWidget):
             if promised is not None:
                 self.promised.setDate(promised)
             self.promise_hint.setText("" if self._promise_auto else "（已手动调整）")
+            version_id = d.get("answer_version_id")
+            if isinstance(version_id, int) and not isinstance(version_id, bool):
+                self._answer_version_id = version_id
+                self._answer_filled, self._answer_label = text("answer_filled"), text("answer_label")
+            self._show_answer_state()
         finally:
             self._quiet -= 1
         self._query_history()
+        self._query_answers(immediate=True)
 
     def _draft_job(self, action: str, snapshot: dict | None = None) -> Callable:
         from xinfang_desk.core import drafts
