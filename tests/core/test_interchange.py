@@ -265,3 +265,62 @@ def test_event_in_the_future_is_refused(store, tmp_path):
     with pytest.raises(ImportFailed, match=r"第1行 events\[0\]\.on（日期）：日期2026-12-01晚于今天"):
         import_cases(write_lines(tmp_path / "f.jsonl", bad), today=TODAY)
     assert cases.count_cases() == 0
+
+
+def test_the_answer_versions_a_case_used_travel_with_it(tmp_path):
+    """Export names the approved answer a case used by title and version; importing into
+    another office links it to that office's same version (the seeded library is the same), and
+    exporting again gives the same bytes. A version this office lacks is named in the report."""
+    from xinfang_desk.core import answers
+    from xinfang_desk.core.answers import AnswerDraft
+
+    storage.open_data_dir(tmp_path / "one", today=TODAY)
+    try:
+        [seeded] = [a for a in answers.list_answers() if "复查" in a.title][:1]
+        own = answers.save_draft(AnswerDraft(title="本单位口径：供暖费咨询",
+                                             body="{姓名}您好，供暖费按本市标准收取。"))
+        own = answers.approve(own.version_id, approver="李主任")
+        import_cases(write_lines(tmp_path / "in.jsonl", WALK_IN, INQUIRY), today=TODAY)
+        answers.record_use(WALK_IN["case_no"], seeded.version_id, "reply")
+        first = tmp_path / "a.jsonl"
+        export_cases(first)
+        lines = [json.loads(x) for x in first.read_text(encoding="utf-8").splitlines()]
+        used = {r["case_no"]: r.get("answers_used") for r in lines}
+        assert used[WALK_IN["case_no"]][0]["title"] == seeded.title
+        assert used[WALK_IN["case_no"]][0]["version"] == 1
+        assert used[WALK_IN["case_no"]][0]["purpose"] == "reply"
+        assert "第三十五条" in used[WALK_IN["case_no"]][0]["basis"]
+        others = [no for no in used if no != WALK_IN["case_no"]]
+        assert others and used[others[0]] is None  # no key when nothing was used
+        # the inquiry used the office's own answer: a version the next office lacks
+        answers.record_use(others[0], own.version_id, "on_spot")
+        export_cases(first)
+    finally:
+        storage.close()
+
+    storage.open_data_dir(tmp_path / "two", today=TODAY)
+    try:
+        report = import_cases(first, today=TODAY)
+        assert report.cases == 2
+        assert any("本单位口径：供暖费咨询" in w and "未关联" in w for _line, w in report.warnings)
+        [(purpose, version)] = answers.used_by_case(WALK_IN["case_no"])
+        assert (purpose, version.title, version.version) == ("reply", seeded.title, 1)
+        assert answers.used_by_case(others[0]) == []
+        second = tmp_path / "b.jsonl"
+        export_cases(second)
+    finally:
+        storage.close()
+    a = [json.loads(x) for x in first.read_text(encoding="utf-8").splitlines()]
+    b = [json.loads(x) for x in second.read_text(encoding="utf-8").splitlines()]
+    # the case that used the seeded answer comes back identical, its answer link included
+    walk_in = [x for x in b if x["case_no"] == WALK_IN["case_no"]][0]
+    assert walk_in == [x for x in a if x["case_no"] == WALK_IN["case_no"]][0]
+
+
+def test_a_broken_answers_used_entry_refuses_the_line(store, tmp_path):
+    bad = dict(WALK_IN, answers_used=[{"title": "某口径", "version": 0, "purpose": "reply",
+                                       "used_at": "2026-10-01 09:00:00"}])
+    with pytest.raises(ImportFailed) as err:
+        import_cases(write_lines(tmp_path / "bad.jsonl", bad), today=TODAY)
+    assert "answers_used[0]" in str(err.value) and "版本" in str(err.value)
+    assert cases.count_cases() == 0

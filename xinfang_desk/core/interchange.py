@@ -39,7 +39,7 @@ CASE_KEYS = (
     "case_no", "query_code", "received_on", "channel", "channel_ref", "petitioners",
     "people_count", "reps_present", "category", "field", "summary", "request", "facts",
     "reasons", "disposition", "unit", "answer", "reject_reason", "approach", "accepted_on",
-    "promised_reply_on", "confidential", "clerk", "events",
+    "promised_reply_on", "confidential", "clerk", "events", "answers_used",
 )
 REQUIRED_KEYS = ("received_on", "channel", "petitioners", "category", "summary", "request",
                  "disposition")
@@ -58,7 +58,7 @@ KEY_LABELS = {
     "disposition": "处理方式", "unit": "承办单位", "answer": "答复内容",
     "reject_reason": "不予受理理由", "approach": "应向何处反映", "accepted_on": "受理日期",
     "promised_reply_on": "约定答复日期", "confidential": "保密", "clerk": "接待人",
-    "events": "办理过程",
+    "events": "办理过程", "answers_used": "使用的答复口径",
 }
 PETITIONER_LABELS = {
     "name": "姓名", "kind": "类型", "doc_type": "证件类型", "id_number": "身份证号",
@@ -156,6 +156,7 @@ def case_records(case_nos: list[str] | None = None, *, masked: bool = False) -> 
     ids = [c.id for c in rows]
     people: dict[int, list[dict]] = defaultdict(list)
     events: dict[int, list[dict]] = defaultdict(list)
+    used: dict[int, list[dict]] = defaultdict(list)
     for chunk in _chunks(ids):
         links = (CasePetitioner.select(CasePetitioner, Petitioner).join(Petitioner)
                  .where(CasePetitioner.case.in_(chunk))
@@ -166,6 +167,8 @@ def case_records(case_nos: list[str] | None = None, *, masked: bool = False) -> 
         for e in (CaseEvent.select().where(CaseEvent.case.in_(chunk))
                   .order_by(CaseEvent.case, CaseEvent.on, CaseEvent.id)):
             events[e.case_id].append(_event_record(e, units))
+        for case_id, record in _answers_used(chunk):
+            used[case_id].append(record)
     out = []
     for c in rows:
         out.append({
@@ -194,7 +197,25 @@ def case_records(case_nos: list[str] | None = None, *, masked: bool = False) -> 
             "clerk": c.clerk,
             "events": events.get(c.id, []),
         })
+        if used.get(c.id):  # only cases that used an approved answer carry the key
+            out[-1]["answers_used"] = used[c.id]
     return out
+
+
+def _answers_used(case_ids: list[int]):
+    """(case id, record) of the approved-answer versions the cases used, in the order used.
+    The version is named by title and number: ids differ between offices."""
+    from xinfang_desk.core.models import AnswerVersion, CaseAnswer
+
+    query = (CaseAnswer.select(CaseAnswer.case, CaseAnswer.purpose, CaseAnswer.used_at,
+                               CaseAnswer.actor, AnswerVersion.title, AnswerVersion.version,
+                               AnswerVersion.basis_name, AnswerVersion.basis_article)
+             .join(AnswerVersion).where(CaseAnswer.case.in_(case_ids))
+             .order_by(CaseAnswer.case, CaseAnswer.used_at, CaseAnswer.id))
+    for case_id, purpose, used_at, actor, title, version, basis, article in query.tuples():
+        yield case_id, {"purpose": purpose, "title": title, "version": version,
+                        "basis": f"{basis}{article}",
+                        "used_at": used_at.strftime("%Y-%m-%d %H:%M:%S"), "actor": actor}
 
 
 def _petitioner_record(p: Petitioner, representative: bool, *, masked: bool = False) -> dict[str, Any]:
@@ -379,6 +400,8 @@ class _Parsed:
     checked: case_service.CheckedCase
     events: list[EventData]
     warnings: list[str]
+    answers_used: list[tuple[str, int, str, dt.datetime, str]] = field(default_factory=list)
+    """(title, version, purpose, used at, actor) of the approved answers the case used."""
 
 
 def _parse_petitioners(raw: Any, errs: _LineErrors, warnings: list[str]) -> list[case_service.PetitionerInput]:
@@ -460,6 +483,55 @@ def _parse_events(raw: Any, errs: _LineErrors, warnings: list[str],
     return out
 
 
+def _parse_answers_used(raw: Any, errs: _LineErrors, warnings: list[str]) -> list[tuple]:
+    from xinfang_desk.core.answers import PURPOSES
+
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        errs.add(_label("answers_used"), "应为列表")
+        return []
+    out = []
+    for i, item in enumerate(raw):
+        where = f"answers_used[{i}]"
+        if not isinstance(item, dict):
+            errs.add(where, "应为对象（{…}）")
+            continue
+        _warn_unknown(item, ("purpose", "title", "version", "basis", "used_at", "actor"),
+                      f"{where}：", warnings)
+        title, version, purpose = item.get("title"), item.get("version"), item.get("purpose")
+        if not isinstance(title, str) or not title.strip():
+            errs.add(where, "缺少口径标题（title）")
+        elif isinstance(version, bool) or not isinstance(version, int) or version < 1:
+            errs.add(where, "版本（version）应为正整数")
+        elif purpose not in PURPOSES:
+            errs.add(where, f"用途（purpose）应为{'、'.join(PURPOSES)}之一")
+        else:
+            try:
+                at = dt.datetime.strptime(str(item.get("used_at") or ""), "%Y-%m-%d %H:%M:%S")
+            except ValueError:
+                errs.add(where, "使用时间（used_at）应为 YYYY-MM-DD HH:MM:SS")
+                continue
+            out.append((title.strip(), version, purpose, at, str(item.get("actor") or "")))
+    return out
+
+
+def _link_answers(case_id: int, used: list[tuple], line: int, warnings: list) -> None:
+    """Link an imported case to the answer versions it used, found here by title and number;
+    one missing from this office's library is named in the report (the case itself, its
+    answer text included, is imported whole)."""
+    from xinfang_desk.core.models import AnswerVersion, CaseAnswer
+
+    for title, version, purpose, at, actor in used:
+        row = (AnswerVersion.select().where((AnswerVersion.title == title)
+                                            & (AnswerVersion.version == version))
+               .order_by(AnswerVersion.id).first())
+        if row is None:
+            warnings.append((line, f"答复口径“{title}”第{version}版不在本机口径库中，未关联"))
+            continue
+        CaseAnswer.create(case=case_id, version=row, purpose=purpose, used_at=at, actor=actor)
+
+
 def _parse_line(line_no: int, text: str, today: dt.date, window_end,
                 errs: _LineErrors, warnings: list[str]) -> _Parsed | None:
     try:
@@ -493,6 +565,7 @@ def _parse_line(line_no: int, text: str, today: dt.date, window_end,
     confidential = _bool(obj, "confidential", errs, "confidential")
     petitioners = _parse_petitioners(obj.get("petitioners"), errs, warnings)
     indexed_events = _parse_events(obj.get("events"), errs, warnings, today)
+    answers_used = _parse_answers_used(obj.get("answers_used"), errs, warnings)
 
     code = normalize_query_code(strings["query_code"]) if strings["query_code"] else ""
     if code and not is_query_code(code):
@@ -538,7 +611,7 @@ def _parse_line(line_no: int, text: str, today: dt.date, window_end,
             errs.add(f"events[{index}]（{label} {ev.on:%Y-%m-%d}）", str(exc))
             return None
     return _Parsed(line=line_no, checked=checked, events=[ev for _, ev in indexed_events],
-                   warnings=warnings)
+                   warnings=warnings, answers_used=answers_used)
 
 
 def _read_lines(path) -> list[tuple[int, str]]:
@@ -638,6 +711,7 @@ def import_cases(path, *, dry_run: bool = False, today: dt.date | None = None) -
                     except (FieldError, WorkflowError) as exc:
                         problems.append(ImportProblem(item.line, "", displayable(str(exc))))
                         continue
+                    _link_answers(saved.id, item.answers_used, item.line, report.warnings)
                     report.cases += 1
                     report.case_nos.append(saved.case_no)
                     for f in saved.new_fields:
