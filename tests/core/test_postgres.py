@@ -80,3 +80,31 @@ def test_search_and_repeats_on_postgres(pg):
     matches = find_repeats(id_number=ID_WANG, text="单位拖欠工资")
     assert matches[0].case_no == wage.case_no
     assert "身份证号相同" in matches[0].reasons
+
+
+def test_answer_library_on_postgres(pg, tmp_path):
+    """The seeded library, a new version approved, the case's use, suggestions and the file
+    round trip: the same on the shared server."""
+    import dataclasses
+
+    from xinfang_desk.core import answers
+    from xinfang_desk.core.answers import AnswerDraft
+    from xinfang_desk.core.cases import register_case
+
+    seeded = answers.list_answers()
+    assert len(seeded) >= 8 and all(a.status == "approved" for a in seeded)
+    review = next(a for a in seeded if "复查" in a.title)
+    saved = register_case(dataclasses.replace(intake(), answer_version_id=review.version_id),
+                          today=TODAY)
+    draft = answers.save_draft(AnswerDraft(title=review.title, body=review.body + "（修订）",
+                                           basis_name=review.basis_name,
+                                           basis_article=review.basis_article),
+                               answer_id=review.answer_id)
+    answers.approve(draft.version_id, approver="李主任")
+    [(purpose, used)] = answers.used_by_case(saved.case_no)
+    assert (purpose, used.version, used.status) == ("on_spot", 1, "retired")
+    best = answers.suggest("对处理意见不服，想请求复查")[0]
+    assert best.answer_id == review.answer_id and best.version == 2
+    out = tmp_path / "lib.json"
+    assert answers.export_library(out) >= len(seeded)
+    assert answers.import_library(out).added == 0
