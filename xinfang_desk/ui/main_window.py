@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QTableView, QTabWidget, QTree
 from xinfang_desk import APP_TITLE, __version__
 from xinfang_desk.core import session
 from xinfang_desk.core.paths import DataDir
+from xinfang_desk.ui.answers_page import AnswersPage
 from xinfang_desk.ui.case_detail_dialog import CaseDetailDialog
 from xinfang_desk.ui.cases_page import CasesPage
 from xinfang_desk.ui.followup_page import FollowupPage
@@ -37,6 +38,7 @@ class MainWindow(QMainWindow):
         self.intake = IntakePage(self.tasks, data_dir, today=today)
         self.cases = CasesPage(self.tasks, today=today)
         self.followup = FollowupPage(self.tasks, today=today, loads=self.board_loads)
+        self.answers = AnswersPage(self.tasks, today=today)
         self.report = ReportPage(self.tasks, today=today)
         self.settings = SettingsPage(self.tasks, data_dir=data_dir, today=today)
 
@@ -45,6 +47,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.intake, "接待登记")
         self.tabs.addTab(self.cases, "案件列表")
         self.tabs.addTab(self.followup, "跟踪督办")
+        self.tabs.addTab(self.answers, "答复口径")
         self.tabs.addTab(self.report, "统计报表")
         self.tabs.addTab(self.settings, "设置")
         apply_to_tabs(self.tabs, session.current())  # a role sees only the pages it may use
