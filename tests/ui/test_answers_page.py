@@ -327,3 +327,35 @@ def test_a_leader_adds_a_policy_article(qtbot, tasks):
     hit = policy.selected()
     assert (hit.doc_name, hit.article, hit.text_kind) == ("《某省信访事项办理规定》", "第十条", "原文")
     assert policy.message.text() == "已保存：《某省信访事项办理规定》第十条（原文）。"
+
+
+# --------------------------------------------------------------------------- the editor
+
+def test_the_editor_previews_missing_values_and_refuses_unknown_placeholders(qtbot, page):
+    click(qtbot, page.library.new_button)
+    editor = page.library.dialog
+    editor.title.setText("受理后的告知")
+    editor.body.setPlainText("您反映的事项已于")
+    editor.body.moveCursor(editor.body.textCursor().MoveOperation.End)
+    click(qtbot, editor.placeholder_buttons["{受理日期}"])
+    assert editor.body.toPlainText() == "您反映的事项已于{受理日期}"
+    assert "受理日期" in editor.placeholder_buttons["{受理日期}"].toolTip()
+    editor.update_preview()
+    assert editor.preview.toPlainText() == "您反映的事项已于【缺：受理日期】"
+    assert "受理日期" in editor.preview_status.text()
+    editor.preview_mode.setCurrentIndex(editor.preview_mode.findData("case"))
+    assert editor.preview.toPlainText() == "您反映的事项已于2026年11月20日"
+
+    editor.body.setPlainText("{姓名}您好，{办结日期}前答复。")
+    click(qtbot, editor.ok_button)
+    error = editor.field_errors["正文"]
+    assert error.isVisible() and "{办结日期}" in error.text()
+    assert "【未知：办结日期】" in editor.preview.toPlainText()
+    assert "受理后的告知" not in titles(page)  # nothing saved
+
+    # Cancelling typed text asks first; 继续编辑 keeps the dialog open.
+    editor.reject()
+    box = editor.discard_box
+    assert box is not None and box.text() == "答复口径的修改尚未保存，确定放弃吗？"
+    box.reject()
+    assert editor.isVisible()

@@ -18,6 +18,7 @@ import datetime as dt
 import html
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -212,6 +214,13 @@ class AnswerEditor(FieldForm):
         pb.addWidget(self.preview_status)
 
         self.buttons = self.ok_cancel("保存草稿", "editorSaveButton")
+        # Enter in a line must not save a half-written answer: Ctrl+S saves.
+        for button in self.buttons.buttons():
+            button.setAutoDefault(False)
+            button.setDefault(False)
+        self.ok_button.setToolTip("保存为草稿（Ctrl+S）")
+        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.submit)
+        self.discard_box: QMessageBox | None = None
         form_box = QWidget()
         form_box.setLayout(self.form)
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -231,6 +240,7 @@ class AnswerEditor(FieldForm):
         self._preview_timer.timeout.connect(self.update_preview)
         self.update_preview()
         self._show_fields_text()
+        self._saved_state = self._state()
         self._tasks.run_for((self, self.fields), _load_choices, self._choices_loaded,
                             self.show_error)
 
@@ -399,8 +409,47 @@ class AnswerEditor(FieldForm):
 
     def _saved(self, text) -> None:
         self.ok_button.setEnabled(True)
+        self._saved_state = self._state()
         self.sig_done.emit(text)
         self.accept()
+
+    def _state(self):
+        return self.draft()
+
+    def is_modified(self) -> bool:
+        return self._state() != self._saved_state
+
+    def reject(self) -> None:
+        """取消 / Esc / closing: ask before throwing typed text away."""
+        if not self.is_modified() or not self.isVisible():
+            super().reject()
+            return
+        if self.discard_box is not None:
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, "放弃修改",
+                          "答复口径的修改尚未保存，确定放弃吗？", parent=self)
+        box.setObjectName("discardBox")
+        discard = box.addButton("放弃修改", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton("继续编辑", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        self.discard_box = box
+
+        def answered(_result) -> None:
+            self.discard_box = None
+            box.deleteLater()
+            if box.clickedButton() is discard:
+                self._saved_state = self._state()
+                super(AnswerEditor, self).reject()
+
+        box.finished.connect(answered)
+        box.open()
+
+    def closeEvent(self, event):  # noqa: N802 - Qt API
+        if self.is_modified() and self.isVisible():
+            event.ignore()
+            self.reject()
+            return
+        super().closeEvent(event)
 
     def _failed(self, exc: Exception) -> None:
         self.ok_button.setEnabled(True)

@@ -309,13 +309,23 @@ class LibraryPanel(QWidget):
                 if col in (0, 1, 4):
                     item.setToolTip(row.basis if col == 4 else value)
                 self.table.setItem(r, col, item)
+        self._size_columns()
+        if keep is None or not self.select_answer(keep):
+            self._selection_changed()
+        self.sig_loaded.emit()
+
+    def _size_columns(self) -> None:
+        """Fit the columns to the text once, while they still have Qt's default width: widths
+        the clerk set (kept in ui.ini by the main window) are left alone."""
+        header = self.table.horizontalHeader()
+        default = header.defaultSectionSize()
+        if not self.items or any(self.table.columnWidth(c) != default
+                                 for c in range(len(COLUMNS) - 1)):
+            return
         self.table.resizeColumnsToContents()
         for col, cap in COLUMN_CAPS.items():
             if self.table.columnWidth(col) > cap:
                 self.table.setColumnWidth(col, cap)
-        if keep is None or not self.select_answer(keep):
-            self._selection_changed()
-        self.sig_loaded.emit()
 
     def _load_failed(self, exc: Exception) -> None:
         self.show_message(str(exc), error=True)
