@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTextBrowser,
     QTreeWidget,
@@ -137,6 +138,7 @@ class AnswerEditor(FieldForm):
         fb.setContentsMargins(0, 0, 0, 0)
         fb.addWidget(self.fields)
         fb.addWidget(self.fields_text)
+        fields_box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.add_field("适用领域", fields_box)
         self.field_errors["涉及领域"] = self.field_errors["适用领域"]
         self._chosen_fields: list[str] = list(base.fields) if base else []
@@ -191,6 +193,8 @@ class AnswerEditor(FieldForm):
         self.note.setObjectName("editorNote")
         self.note.setPlaceholderText("供审定人参考：适用范围、修改原因等（不出现在答复中）")
         self.add_field("说明", self.note)
+        for line in (self.title, self.keywords, self.basis_name, self.note):
+            line.setCursorPosition(0)  # a long text shows its beginning
 
         # The preview: the text as a visitor would read it, with sample values.
         self.preview_mode = QComboBox()

@@ -63,6 +63,7 @@ class PolicyArticleDialog(FieldForm):
         self.doc_name.setEditable(True)
         self.doc_name.addItems(docs)
         self.doc_name.lineEdit().setPlaceholderText("如：《信访工作条例》")
+        self.doc_name.setMinimumWidth(420)
         self.add_field("文件名称", self.doc_name)
         self.article = QLineEdit()
         self.article.setObjectName("policyArticleNo")
