@@ -93,6 +93,7 @@ def test_stale_suggestions_are_dropped(qtbot, tasks, store):
     qtbot.waitUntil(lambda: bool(panel.suggestions), timeout=WAIT)
     qtbot.wait(50)
     assert panel.titles()[0] == CONSULT
+    page._confirm = lambda title, text: True
     page.new_intake()
     assert panel.suggestions == [] and panel.list.count() == 0
 
@@ -221,12 +222,14 @@ def test_reply_picker_fills_the_note_and_the_detail_lists_the_version(qtbot, tas
     assert picker.panel.titles()[0] == REVIEW
     assert picker.preview.toPlainText().startswith("王秀英同志：对民政局就“反映低保被取消”作出的处理意见")
     version_id = picker.version.version_id
+    picker.grab().save("/tmp/reply-picker.png")
     picker.ok_button.click()
     note = form.note_edit.toPlainText()
     assert note.startswith("王秀英同志：对民政局就“反映低保被取消”作出的处理意见")
     assert "{" not in note and "【缺：" not in note
     assert form.answer_source.text().startswith(f"选用口径：{REVIEW}（第1版）")
     form.outcome_combo.setCurrentText("解释说明")
+    form.grab().save("/tmp/reply-form.png")
     with qtbot.waitSignal(dialog.sig_case_changed, timeout=WAIT), \
             qtbot.waitSignal(dialog.sig_loaded, timeout=WAIT):
         form.ok_button.click()
@@ -273,3 +276,29 @@ def test_an_old_case_keeps_the_version_it_used(qtbot, tasks, store):
         f"当场答复　{CONSULT}　第1版（现已停用）　《信访工作条例》第十八条（2022-05-01）"]
     # New matters are offered the new version.
     assert answers.suggest("咨询低保怎么办理")[0].version == 2
+
+
+def test_double_click_chooses_and_the_draft_keeps_the_choice(qtbot, tasks, store):
+    from PySide6.QtCore import Qt
+
+    page = make_page(qtbot, tasks, store)
+    type_low_income_matter(qtbot, page)
+    chosen = []
+    page.answers.sig_chosen.connect(chosen.append)
+    view = page.answers.list
+    rect = view.visualItemRect(view.item(0))
+    # A real double-click: press and release, then the double-click event (QTest's
+    # mouseDClick alone sends only the second half).
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: page.answer.toPlainText().startswith("王秀英同志"), timeout=WAIT)
+    assert [s.title for s in chosen] == [CONSULT]  # one choice, not two
+    version_id = page.collect().answer_version_id
+    assert version_id == chosen[0].version_id
+    # A crash-safe draft restored on a new page still records the version it came from.
+    snapshot = page.snapshot()
+    page.clear_form()
+    assert page.collect().answer_version_id is None
+    page.restore(snapshot)
+    assert page.collect().answer_version_id == version_id
+    assert page.answer_source.text().startswith(f"选用口径：{CONSULT}")
