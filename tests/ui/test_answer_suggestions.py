@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from tests.core.helpers import intake  # noqa: E402
 from tests.ui import helpers  # noqa: E402
 from xinfang_desk.core import answers  # noqa: E402
-from xinfang_desk.core.cases import get_case  # noqa: E402
+from xinfang_desk.core.cases import events_of, get_case  # noqa: E402
 from xinfang_desk.core.intake import save_intake  # noqa: E402
 from xinfang_desk.ui.answer_suggestions import completion_note, still_from  # noqa: E402
 from xinfang_desk.ui.case_detail_dialog import CaseDetailDialog  # noqa: E402
@@ -302,3 +302,45 @@ def test_double_click_chooses_and_the_draft_keeps_the_choice(qtbot, tasks, store
     page.restore(snapshot)
     assert page.collect().answer_version_id == version_id
     assert page.answer_source.text().startswith(f"选用口径：{CONSULT}")
+
+
+def test_answer_retired_before_saving_keeps_the_text(qtbot, tasks, store):
+    page = make_page(qtbot, tasks, store)
+    type_low_income_matter(qtbot, page)
+    choose_first(qtbot, page)
+    text = page.answer.toPlainText()
+    answers.retire(page.answers.suggestions[0].answer_id, approver="李主任")
+    page.save()
+    qtbot.waitUntil(lambda: page.message.isVisible(), timeout=WAIT)
+    assert "只能使用已审定的口径" in page.message.text()
+    assert "答复内容已保留，本次不记录口径版本" in page.message.text()
+    assert page.answer.toPlainText() == text and not page.answer_source.isVisible()
+    with qtbot.waitSignal(page.sig_case_saved, timeout=WAIT) as saved:
+        page.save()
+    tasks.wait()
+    assert get_case(saved.args[0]).answer_given == text
+    assert answers.used_by_case(saved.args[0]) == []
+
+
+def test_reply_refused_with_a_retired_answer_records_nothing(qtbot, tasks, store, low_income_case):
+    dialog = open_detail(qtbot, tasks, low_income_case)
+    form = dialog.open_action("replied")
+    picker = pick_in_reply(qtbot, form)
+    answer_id = picker.version.answer_id
+    picker.ok_button.click()
+    answers.retire(answer_id, approver="李主任")
+    form.ok_button.click()
+    qtbot.waitUntil(lambda: form.error_label.isVisible(), timeout=WAIT)
+    assert "答复内容已保留，本次不记录口径版本" in form.error_label.text()
+    tasks.wait()
+    assert "replied" not in [e.type for e in events_of(get_case(low_income_case))]
+    with qtbot.waitSignal(dialog.sig_loaded, timeout=WAIT):
+        form.ok_button.click()
+    assert answers.used_by_case(low_income_case) == []
+    assert any(e.startswith("答复：") for e in timeline_texts(dialog))
+    assert not dialog.answers_box.isVisible()
+
+
+def timeline_texts(dialog):
+    t = dialog.timeline_table
+    return [t.item(r, 1).text() for r in range(t.rowCount())]

@@ -405,4 +405,11 @@ class EventDialog(QDialog):
 
         self.ok_button.setEnabled(True)
         self.ok_button.setText("记录")
+        if self._answer_version_id is not None and "答复口径" in str(exc):
+            # The chosen answer was re-approved or retired meanwhile (nothing was recorded):
+            # keep the text, drop the version, let the clerk check and record again.
+            self._answer_version_id = None
+            self.answer_source.hide()
+            self.show_error(f"{exc}。答复内容已保留，本次不记录口径版本；请核对后再次记录，或重新选用口径。")
+            return
         self.show_error(str(exc) if isinstance(exc, XinfangError) else f"未能记录：{exc}")
