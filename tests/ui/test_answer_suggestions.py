@@ -110,14 +110,14 @@ def test_choosing_fills_the_answer_and_saving_records_the_version(qtbot, tasks, 
     assert "{" not in text and "}" not in text
     assert "某某县信访接待室" in text  # {本机关} from the settings
     assert "【缺：查询码】" in text  # not known before saving: visibly marked
-    assert page.answer_note.isVisible()
-    assert page.answer_note.text().startswith("以下内容需补充：查询码")
-    assert "请补写：请在此写明具体的政策解答" in page.answer_note.text()
-    assert page.answer_source.text().startswith(f"选用口径：{CONSULT}（第1版）")
+    assert page.answer_use.note.isVisible()
+    assert page.answer_use.note.text().startswith("以下内容需补充：查询码")
+    assert "请补写：请在此写明具体的政策解答" in page.answer_use.note.text()
+    assert page.answer_use.source.text().startswith(f"选用口径：{CONSULT}（第1版）")
     # The clerk completes the answer before saving; the note follows the edits.
     page.answer.setPlainText(text.replace("【请在此写明具体的政策解答】", "可向户籍所在地乡镇（街道）申请")
                              .replace("，可凭查询码【缺：查询码】查询办理进展和结果", ""))
-    assert not page.answer_note.isVisible()
+    assert not page.answer_use.note.isVisible()
     final = page.answer.toPlainText()
     version_id = page.answers.suggestions[0].version_id
     assert page.collect().answer_version_id == version_id
@@ -130,7 +130,7 @@ def test_choosing_fills_the_answer_and_saving_records_the_version(qtbot, tasks, 
     [(purpose, used)] = answers.used_by_case(case_no)
     assert (purpose, used.version_id, used.title, used.version) == ("on_spot", version_id,
                                                                       CONSULT, 1)
-    assert not page.answer_source.isVisible() and page.answers.suggestions == []
+    assert not page.answer_use.source.isVisible() and page.answers.suggestions == []
 
 
 def test_a_cleared_answer_records_no_version(qtbot, tasks, store):
@@ -138,7 +138,7 @@ def test_a_cleared_answer_records_no_version(qtbot, tasks, store):
     type_low_income_matter(qtbot, page)
     choose_first(qtbot, page)
     page.answer.clear()
-    assert "不记为选用的答复口径" in page.answer_source.text()
+    assert "不记为选用的答复口径" in page.answer_use.source.text()
     page.answer.setPlainText("已当场解释低保申请条件和所需材料，信访人表示理解")
     assert page.collect().answer_version_id is None
     with qtbot.waitSignal(page.sig_case_saved, timeout=WAIT) as saved:
@@ -227,7 +227,7 @@ def test_reply_picker_fills_the_note_and_the_detail_lists_the_version(qtbot, tas
     note = form.note_edit.toPlainText()
     assert note.startswith("王秀英同志：对民政局就“反映低保被取消”作出的处理意见")
     assert "{" not in note and "【缺：" not in note
-    assert form.answer_source.text().startswith(f"选用口径：{REVIEW}（第1版）")
+    assert form.answer_use.source.text().startswith(f"选用口径：{REVIEW}（第1版）")
     form.outcome_combo.setCurrentText("解释说明")
     form.grab().save("/tmp/reply-form.png")
     with qtbot.waitSignal(dialog.sig_case_changed, timeout=WAIT), \
@@ -255,8 +255,8 @@ def test_reply_picker_flags_missing_values(qtbot, tasks, store, low_income_case)
     assert picker.note.text() == "以下内容需补充：受理日期"
     picker.ok_button.click()
     assert "【缺：受理日期】" in form.note_edit.toPlainText()
-    assert form.answer_note.text() == "以下内容需补充：受理日期"
-    assert not form.answer_note.isHidden()
+    assert form.answer_use.note.text() == "以下内容需补充：受理日期"
+    assert not form.answer_use.note.isHidden()
 
 
 def test_an_old_case_keeps_the_version_it_used(qtbot, tasks, store):
@@ -301,7 +301,7 @@ def test_double_click_chooses_and_the_draft_keeps_the_choice(qtbot, tasks, store
     assert page.collect().answer_version_id is None
     page.restore(snapshot)
     assert page.collect().answer_version_id == version_id
-    assert page.answer_source.text().startswith(f"选用口径：{CONSULT}")
+    assert page.answer_use.source.text().startswith(f"选用口径：{CONSULT}")
 
 
 def test_answer_retired_before_saving_keeps_the_text(qtbot, tasks, store):
@@ -314,7 +314,7 @@ def test_answer_retired_before_saving_keeps_the_text(qtbot, tasks, store):
     qtbot.waitUntil(lambda: page.message.isVisible(), timeout=WAIT)
     assert "只能使用已审定的口径" in page.message.text()
     assert "答复内容已保留，本次不记录口径版本" in page.message.text()
-    assert page.answer.toPlainText() == text and not page.answer_source.isVisible()
+    assert page.answer.toPlainText() == text and not page.answer_use.source.isVisible()
     with qtbot.waitSignal(page.sig_case_saved, timeout=WAIT) as saved:
         page.save()
     tasks.wait()

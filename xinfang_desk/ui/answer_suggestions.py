@@ -126,6 +126,93 @@ def suggestion_text(rank: int, s) -> str:
     return "\n".join(lines)
 
 
+# ---------------------------------------------------------------------- the chosen answer
+
+class AnswerUse(QWidget):
+    """Shown under an answer text box: which approved answer it was filled from, and what the
+    clerk still has to complete. The version counts (is recorded with the case) only while
+    the text still comes from it: a cleared or rewritten answer is the clerk's own."""
+
+    def __init__(self, box: QPlainTextEdit, *, intake: bool = False, verb: str = "保存",
+                 parent=None):
+        super().__init__(parent)
+        self.setObjectName("answerUse")
+        self._box, self._intake, self._verb = box, intake, verb
+        self.chosen_id: int | None = None
+        self.filled = ""
+        self.label = ""
+        self.source = QLabel("")
+        self.source.setObjectName("answerSource")
+        self.source.setWordWrap(True)
+        self.source.hide()
+        self.note = QLabel("")
+        self.note.setObjectName("answerNote")
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet(NOTE_STYLE)
+        self.note.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.source)
+        layout.addWidget(self.note)
+        box.textChanged.connect(self.refresh)
+
+    def would_replace(self) -> bool:
+        """The box holds text the clerk typed (not an earlier answer left as filled)."""
+        typed = self._box.toPlainText().strip()
+        return bool(typed) and typed != self.filled.strip()
+
+    def fill(self, version, filled) -> None:
+        """Put the filled answer (core.answers AnswerText, Filled) into the box."""
+        self.chosen_id = version.version_id
+        self.filled = filled.text
+        basis = f"　依据：{version.basis}" if version.basis else ""
+        self.label = f"选用口径：{version.title}（第{version.version}版）{basis}"
+        self._box.setPlainText(filled.text)  # -> refresh
+
+    def version_used(self) -> int | None:
+        if self.chosen_id is None or not still_from(self.filled, self._box.toPlainText()):
+            return None
+        return self.chosen_id
+
+    def forget(self) -> None:
+        """No answer is chosen any more (the text, if any, stays the clerk's)."""
+        self.chosen_id = None
+        self.filled = self.label = ""
+        self.refresh()
+
+    def refresh(self) -> None:
+        text = self._box.toPlainText()
+        note = completion_note(text, intake=self._intake)
+        self.note.setText(note)
+        self.note.setVisible(bool(note))
+        if self.chosen_id is None:
+            self.source.hide()
+            return
+        if still_from(self.filled, text):
+            self.source.setText(self.label)
+            self.source.setStyleSheet(SOURCE_STYLE)
+        else:
+            self.source.setText(f"答复内容已改写或清空，{self._verb}时不记为选用的答复口径。")
+            self.source.setStyleSheet("color: #666;")
+        self.source.show()
+
+    def to_dict(self) -> dict:
+        """For the intake's crash-safe draft."""
+        return {"answer_version_id": self.chosen_id, "answer_filled": self.filled,
+                "answer_label": self.label}
+
+    def from_dict(self, d: dict) -> None:
+        version_id = d.get("answer_version_id")
+        if isinstance(version_id, int) and not isinstance(version_id, bool):
+            self.chosen_id = version_id
+            self.filled = str(d.get("answer_filled") or "")
+            self.label = str(d.get("answer_label") or "")
+        else:
+            self.chosen_id, self.filled, self.label = None, "", ""
+        self.refresh()
+
+
 # ---------------------------------------------------------------------- the panel
 
 class AnswerSuggestionsPanel(QGroupBox):

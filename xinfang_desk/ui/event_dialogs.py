@@ -31,13 +31,7 @@ from PySide6.QtWidgets import (
 from xinfang_desk.core import session
 from xinfang_desk.core import vocab as v
 from xinfang_desk.core.case_detail import ACTION_LABELS, REVIEW_OUTCOMES
-from xinfang_desk.ui.answer_suggestions import (
-    NOTE_STYLE,
-    SOURCE_STYLE,
-    AnswerPicker,
-    completion_note,
-    still_from,
-)
+from xinfang_desk.ui.answer_suggestions import AnswerPicker, AnswerUse
 from xinfang_desk.ui.approval_dialog import ApprovalBox, needs_approval
 from xinfang_desk.ui.tasks import TaskRunner
 
@@ -192,28 +186,16 @@ class EventDialog(QDialog):
             form.addRow(NOTE_LABELS[action], self.note_edit)
         # 答复口径 (replies only): fill the answer from an approved answer of the library.
         self.picker: AnswerPicker | None = None
-        self.pick_button = self.answer_source = self.answer_note = None
-        self._answer_version_id: int | None = None
-        self._answer_filled = self._answer_label = ""
+        self.pick_button = self.answer_use = None
         if action == "replied":
             self.pick_button = QPushButton("选用答复口径…")
             self.pick_button.setObjectName("pickAnswerButton")
             self.pick_button.setToolTip("按本事项推荐已审定的答复口径，选用后填入答复内容（可再修改）")
             self.pick_button.clicked.connect(self.pick_answer)
-            self.answer_source = QLabel("")
-            self.answer_source.setObjectName("answerSource")
-            self.answer_source.setWordWrap(True)
-            self.answer_source.hide()
-            self.answer_note = QLabel("")
-            self.answer_note.setObjectName("answerNote")
-            self.answer_note.setWordWrap(True)
-            self.answer_note.setStyleSheet(NOTE_STYLE)
-            self.answer_note.hide()
+            self.answer_use = AnswerUse(self.note_edit, verb="记录")
             self.note_edit.setFixedHeight(self.fontMetrics().lineSpacing() * 8 + 12)
-            self.note_edit.textChanged.connect(self._show_answer_state)
             form.addRow("", self._pair(self.pick_button))
-            form.addRow("", self.answer_source)
-            form.addRow("", self.answer_note)
+            form.addRow("", self.answer_use)
 
         self.error_label = QLabel("")
         self.error_label.setObjectName("errorLabel")
@@ -274,39 +256,11 @@ class EventDialog(QDialog):
     def _answer_picked(self, version, filled) -> None:
         if version is None or filled is None:
             return
-        typed = self.note_edit.toPlainText().strip()
-        if typed and typed != self._answer_filled.strip() and not self._confirm(
+        if self.answer_use.would_replace() and not self._confirm(
                 "选用答复口径", "答复内容中已有文字，用所选口径替换吗？"):
             return
-        self._answer_version_id = version.version_id
-        self._answer_filled = filled.text
-        basis = f"　依据：{version.basis}" if version.basis else ""
-        self._answer_label = f"选用口径：{version.title}（第{version.version}版）{basis}"
-        self.note_edit.setPlainText(filled.text)  # -> _show_answer_state
+        self.answer_use.fill(version, filled)
         self.note_edit.setFocus()
-
-    def _show_answer_state(self) -> None:
-        text = self.note_edit.toPlainText()
-        note = completion_note(text)
-        self.answer_note.setText(note)
-        self.answer_note.setVisible(bool(note))
-        if self._answer_version_id is None:
-            return
-        if still_from(self._answer_filled, text):
-            self.answer_source.setText(self._answer_label)
-            self.answer_source.setStyleSheet(SOURCE_STYLE)
-        else:
-            self.answer_source.setText("答复内容已改写或清空，记录时不记为选用的答复口径。")
-            self.answer_source.setStyleSheet("color: #666;")
-        self.answer_source.show()
-
-    def answer_version_used(self) -> int | None:
-        """The answer version to record with the reply: only while the text comes from it."""
-        if self._answer_version_id is None or self.note_edit is None:
-            return None
-        if not still_from(self._answer_filled, self.note_edit.toPlainText()):
-            return None
-        return self._answer_version_id
 
     def _confirm(self, title: str, text: str) -> bool:
         """A method so that tests can answer it."""
@@ -383,7 +337,7 @@ class EventDialog(QDialog):
         self.ok_button.setEnabled(False)
         self.ok_button.setText("正在记录……")
         case_no, action = self.case_no, self.action
-        version_id = self.answer_version_used() if action == "replied" else None
+        version_id = self.answer_use.version_used() if self.answer_use is not None else None
         if version_id is not None:
             self._tasks.run(lambda: record_reply_with_answer(case_no, p, approval, version_id),
                             self._recorded, self._refused)
@@ -405,11 +359,11 @@ class EventDialog(QDialog):
 
         self.ok_button.setEnabled(True)
         self.ok_button.setText("记录")
-        if self._answer_version_id is not None and "答复口径" in str(exc):
+        if (self.answer_use is not None and self.answer_use.chosen_id is not None
+                and "答复口径" in str(exc)):
             # The chosen answer was re-approved or retired meanwhile (nothing was recorded):
             # keep the text, drop the version, let the clerk check and record again.
-            self._answer_version_id = None
-            self.answer_source.hide()
+            self.answer_use.forget()
             self.show_error(f"{exc}。答复内容已保留，本次不记录口径版本；请核对后再次记录，或重新选用口径。")
             return
         self.show_error(str(exc) if isinstance(exc, XinfangError) else f"未能记录：{exc}")

@@ -40,13 +40,7 @@ from xinfang_desk.core.errors import (
     XinfangError,
 )
 from xinfang_desk.core.paths import DataDir
-from xinfang_desk.ui.answer_suggestions import (
-    SOURCE_STYLE,
-    AnswerSuggestionsPanel,
-    completion_note,
-    fill_for_intake,
-    still_from,
-)
+from xinfang_desk.ui.answer_suggestions import AnswerSuggestionsPanel, AnswerUse, fill_for_intake
 from xinfang_desk.ui.documents_menu import DocumentOpener
 from xinfang_desk.ui.history_panel import HistoryPanel
 from xinfang_desk.ui.petitioner_block import PetitionerBlock, error_label, show_message
@@ -172,12 +166,7 @@ class IntakePage(QWidget):
         self._saving = False
         self._unit_auto = True  # the unit follows the field until the clerk picks one
         self._promise_auto = True  # the promised date follows the rules until edited
-        # 答复口径: the approved answer version the answer box was filled from, and the text
-        # it was filled with (the version is recorded only while the text still comes from it).
-        self._answer_version_id: int | None = None
-        self._answer_filled = ""
-        self._answer_label = ""
-        self._answer_seq = 0
+        self._answer_seq = 0  # 答复口径: only the latest choice fills the answer box
 
         self._history_timer = QTimer(self, singleShot=True, interval=HISTORY_DELAY_MS)
         self._history_timer.timeout.connect(self._query_history)
@@ -369,22 +358,13 @@ class IntakePage(QWidget):
         self.stack.addWidget(hint)  # 0: nothing chosen yet
 
         self.answer = _plain_edit("answerGiven", "当场答复的内容（宜引用统一口径及政策依据）", 52, 110)
-        self.answer_source = QLabel("")
-        self.answer_source.setObjectName("answerSource")
-        self.answer_source.setWordWrap(True)
-        self.answer_source.hide()
-        self.answer_note = QLabel("")
-        self.answer_note.setObjectName("answerNote")
-        self.answer_note.setWordWrap(True)
-        self.answer_note.setStyleSheet(WARNING_STYLE)
-        self.answer_note.hide()
+        self.answer_use = AnswerUse(self.answer, intake=True)  # the chosen 答复口径, gaps
         answer_page = QWidget()
         answer_layout = QVBoxLayout(answer_page)
         answer_layout.setContentsMargins(0, 0, 0, 0)
         answer_layout.setSpacing(2)
         answer_layout.addWidget(self._err("答复内容", "answerError", self.answer))
-        answer_layout.addWidget(self.answer_source)
-        answer_layout.addWidget(self.answer_note)
+        answer_layout.addWidget(self.answer_use)
         answer_layout.addStretch(1)
         self.stack.addWidget(answer_page)  # 1
 
@@ -474,7 +454,6 @@ class IntakePage(QWidget):
         self.field.currentTextChanged.connect(self._field_changed)
         self.field.currentTextChanged.connect(self._matter_changed)
         self.category.currentTextChanged.connect(self._matter_changed)
-        self.answer.textChanged.connect(self._answer_edited)
         self.answers.sig_chosen.connect(self.use_answer)
         self.unit.activated.connect(self._unit_picked)
         self.channel.currentTextChanged.connect(self._channel_changed)
@@ -689,8 +668,7 @@ class IntakePage(QWidget):
         if current not in ("", "当场答复") and not self._confirm(
                 "选用答复口径", f"选用答复口径将把处理方式由“{current}”改为“当场答复”。\n确定吗？"):
             return
-        typed = self.answer.toPlainText().strip()
-        if typed and typed != self._answer_filled.strip() and not self._confirm(
+        if self.answer_use.would_replace() and not self._confirm(
                 "选用答复口径", "答复内容中已有文字，用所选口径替换吗？"):
             return
         pets = self.petitioners.inputs()
@@ -710,49 +688,17 @@ class IntakePage(QWidget):
                             self._action_failed)
 
     def _answer_filled_in(self, version, filled) -> None:
-        self._answer_version_id = version.version_id
-        self._answer_filled = filled.text
-        basis = f"　依据：{version.basis}" if version.basis else ""
-        self._answer_label = f"选用口径：{version.title}（第{version.version}版）{basis}"
         if self.disposition.currentText() != "当场答复":
             self.disposition.setCurrentText("当场答复")
-        self.answer.setPlainText(filled.text)  # -> _answer_edited shows the state
+        self.answer_use.fill(version, filled)
         self.answer.setFocus()  # the clerk completes the marked gaps next
 
-    def _answer_edited(self) -> None:
-        self._show_answer_state()
-
-    def _show_answer_state(self) -> None:
-        text = self.answer.toPlainText()
-        note = completion_note(text, intake=True)
-        self.answer_note.setText(note)
-        self.answer_note.setVisible(bool(note))
-        if self._answer_version_id is None:
-            self.answer_source.hide()
-            return
-        if still_from(self._answer_filled, text):
-            self.answer_source.setText(self._answer_label)
-            self.answer_source.setStyleSheet(SOURCE_STYLE)
-        else:
-            self.answer_source.setText("答复内容已改写或清空，保存时不记为选用的答复口径。")
-            self.answer_source.setStyleSheet("color: #666;")
-        self.answer_source.show()
-
     def answer_version_used(self) -> int | None:
-        """The answer version to record with the case: only while the 当场答复 text still
-        comes from it (a cleared or rewritten answer is the clerk's own)."""
-        if self.disposition.currentText() != "当场答复" or self._answer_version_id is None:
+        """The answer version to record with the case: only for 当场答复, and only while the
+        text still comes from it (a cleared or rewritten answer is the clerk's own)."""
+        if self.disposition.currentText() != "当场答复":
             return None
-        if not still_from(self._answer_filled, self.answer.toPlainText()):
-            return None
-        return self._answer_version_id
-
-    def _forget_answer(self) -> None:
-        self._answer_seq += 1
-        self._answer_version_id = None
-        self._answer_filled = self._answer_label = ""
-        self.answer_source.hide()
-        self.answer_note.hide()
+        return self.answer_use.version_used()
 
     # ================================================================== saving
 
@@ -812,11 +758,10 @@ class IntakePage(QWidget):
     def _save_failed(self, exc: Exception) -> None:
         self._saving = False
         self.save_button.setEnabled(True)
-        if self._answer_version_id is not None and "答复口径" in str(exc):
+        if self.answer_use.chosen_id is not None and "答复口径" in str(exc):
             # The chosen answer was re-approved or retired meanwhile: keep the text, drop the
             # version, let the clerk check and save again (or choose the answer anew).
-            self._forget_answer()
-            self._show_answer_state()
+            self.answer_use.forget()
             self._show_message(f"{exc}。答复内容已保留，本次不记录口径版本；请核对后再次保存，"
                                "或重新选用口径。", WARNING_STYLE)
         elif isinstance(exc, ValidationError):
@@ -944,7 +889,8 @@ class IntakePage(QWidget):
             self.message.hide()
             self.history.clear()
             self.answers.clear()
-            self._forget_answer()
+            self._answer_seq += 1
+            self.answer_use.forget()
             self._channel_changed(self.channel.currentText())
             self._disposition_changed(self.disposition.currentText())
         finally:
@@ -981,9 +927,7 @@ class IntakePage(QWidget):
             "guide": self.guide.text(),
             "promised_reply_on": _to_date(self.promised.date()).isoformat(),
             "promise_auto": self._promise_auto,
-            "answer_version_id": self._answer_version_id,
-            "answer_filled": self._answer_filled,
-            "answer_label": self._answer_label,
+            **self.answer_use.to_dict(),
         }
 
     def restore(self, d: dict) -> None:
@@ -1024,11 +968,7 @@ class IntakePage(QWidget):
             if promised is not None:
                 self.promised.setDate(promised)
             self.promise_hint.setText("" if self._promise_auto else "（已手动调整）")
-            version_id = d.get("answer_version_id")
-            if isinstance(version_id, int) and not isinstance(version_id, bool):
-                self._answer_version_id = version_id
-                self._answer_filled, self._answer_label = text("answer_filled"), text("answer_label")
-            self._show_answer_state()
+            self.answer_use.from_dict(d)
         finally:
             self._quiet -= 1
         self._query_history()
