@@ -344,3 +344,15 @@ def test_reply_refused_with_a_retired_answer_records_nothing(qtbot, tasks, store
 def timeline_texts(dialog):
     t = dialog.timeline_table
     return [t.item(r, 1).text() for r in range(t.rowCount())]
+
+
+def test_alt_y_chooses_the_best_answer_from_the_keyboard(qtbot, tasks, store):
+    from PySide6.QtCore import Qt
+
+    page = make_page(qtbot, tasks, store)
+    type_low_income_matter(qtbot, page)
+    page.summary.setFocus()
+    qtbot.waitUntil(page.summary.hasFocus, timeout=WAIT)
+    qtbot.keyClick(page.summary, Qt.Key.Key_Y, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: page.answer.toPlainText().startswith("王秀英同志"), timeout=WAIT)
+    assert page.answer.hasFocus()  # the clerk goes on to complete the marked gaps

@@ -244,7 +244,7 @@ class IntakePage(QWidget):
         body.addWidget(scroll, 1)
         body.addWidget(side)
 
-        hint = QLabel("Enter 下一项 · Tab 切换 · Ctrl+S 保存 · Ctrl+N 新登记")
+        hint = QLabel("Enter 下一项 · Tab 切换 · Ctrl+S 保存 · Ctrl+N 新登记 · Alt+Y 选用口径")
         hint.setStyleSheet("color: #666;")
         self.new_button = QPushButton("新登记 (Ctrl+N)")
         self.new_button.setObjectName("newButton")
