@@ -239,6 +239,18 @@ def test_reply_picker_fills_the_note_and_the_detail_lists_the_version(qtbot, tas
     assert dialog.used_answers() == [
         f"书面答复　{REVIEW}　第1版　《信访工作条例》第三十五条（2022-05-01）"]
     dialog.grab().save("/tmp/detail-answers.png")
+    # The reply letter carries the note as written and cites the answer's basis.
+    import io
+
+    from pypdf import PdfReader
+
+    from xinfang_desk.core.documents import build_document
+
+    pdf = build_document(low_income_case, "reply", today=TODAY)
+    letter = "".join("".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages)
+                     .split())
+    assert "依据：《信访工作条例》第三十五条" in letter
+    assert "王秀英同志：对民政局就“反映低保被取消”作出的处理意见" in letter
 
 
 def test_reply_picker_flags_missing_values(qtbot, tasks, store, low_income_case):
