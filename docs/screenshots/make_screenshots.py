@@ -53,7 +53,7 @@ def main() -> int:
         window.resize(1280, 800)
         window.show()
         settle(app, window)
-        names = ["intake", "cases", "followup", "report", "settings"]
+        names = ["intake", "cases", "followup", "answers", "report", "settings"]
         # A returning visitor being typed in, so the history panel has something to show.
         from xinfang_desk.core.models import Petitioner
 

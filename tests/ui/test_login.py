@@ -178,7 +178,7 @@ def test_cancel_sign_in_quits(qtbot, accounts, flow):
 def test_a_clerk_works_on_cases_and_has_no_settings(qtbot, accounts, flow):
     f = flow()
     window = sign_in(qtbot, f, "zhangmin", CLERK_PW)
-    assert tab_texts(window) == ["接待登记", "案件列表", "跟踪督办", "统计报表"]
+    assert tab_texts(window) == ["接待登记", "案件列表", "跟踪督办", "答复口径", "统计报表"]
     assert "张敏（接待员）" in window.windowTitle()
     assert session.current() == users.actor_of(users.get_user("zhangmin"))
     qtbot.waitUntil(window.intake.is_ready, timeout=WAIT)
@@ -198,25 +198,25 @@ def test_an_admin_has_settings_and_users_but_no_case_pages(qtbot, accounts, flow
 def test_a_leader_sees_the_case_pages(qtbot, accounts, flow):
     f = flow()
     window = sign_in(qtbot, f, "lihong", "leader2026")
-    assert tab_texts(window) == ["接待登记", "案件列表", "跟踪督办", "统计报表"]
+    assert tab_texts(window) == ["接待登记", "案件列表", "跟踪督办", "答复口径", "统计报表"]
     assert window.settings.users is None
 
 
 def test_visible_tabs_per_role():
     assert visible_tabs(session.SYSTEM) == ["intakePage", "casesPage", "followupPage",
-                                            "reportPage", "settingsPage"]
+                                            "answersPage", "reportPage", "settingsPage"]
     clerk = session.Actor("a", session.CLERK)
     leader = session.Actor("b", session.LEADER)
     admin = session.Actor("c", session.ADMIN)
     assert visible_tabs(clerk) == visible_tabs(leader) == [
-        "intakePage", "casesPage", "followupPage", "reportPage"]
+        "intakePage", "casesPage", "followupPage", "answersPage", "reportPage"]
     assert visible_tabs(admin) == ["reportPage", "settingsPage"]
 
 
 def test_without_accounts_the_window_shows_everything_without_sign_in(qtbot, store):
     window = build_main_window(store, today=TODAY)
     qtbot.addWidget(window)
-    assert tab_texts(window) == ["接待登记", "案件列表", "跟踪督办", "统计报表", "设置"]
+    assert tab_texts(window) == ["接待登记", "案件列表", "跟踪督办", "答复口径", "统计报表", "设置"]
     assert window.account is None
     window.close()
     window.tasks.wait(WAIT)

@@ -43,8 +43,9 @@ def test_tabs_and_names(qtbot, data_dir):
     window = make_window(qtbot, data_dir)
     tabs = window.findChild(QTabWidget, "mainTabs")
     assert [tabs.tabText(i) for i in range(tabs.count())] == [
-        "接待登记", "案件列表", "跟踪督办", "统计报表", "设置"]
-    for name in ("intakePage", "casesPage", "followupPage", "reportPage", "settingsPage",
+        "接待登记", "案件列表", "跟踪督办", "答复口径", "统计报表", "设置"]
+    for name in ("intakePage", "casesPage", "followupPage", "answersPage", "reportPage",
+                 "settingsPage",
                  "caseTable", "searchBox", "saveButton", "historyPanel", "petitionerName", "idNumber"):
         assert window.findChild(object, name) is not None, name
     assert "信访接待台" in window.windowTitle()

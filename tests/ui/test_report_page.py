@@ -333,7 +333,7 @@ def test_tab_in_the_main_window(qtbot, store, qapp):
     window.show()
     tabs = window.tabs
     titles = [tabs.tabText(i) for i in range(tabs.count())]
-    assert titles.index("统计报表") == titles.index("跟踪督办") + 1 == titles.index("设置") - 1
+    assert titles.index("统计报表") == titles.index("答复口径") + 1 == titles.index("设置") - 1
     assert tabs.widget(titles.index("统计报表")).objectName() == "reportPage"
     with qtbot.waitSignal(window.report.sig_report_shown, timeout=WAIT):
         tabs.setCurrentIndex(titles.index("统计报表"))  # computed when first opened

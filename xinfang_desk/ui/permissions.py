@@ -15,6 +15,7 @@ TAB_PERMISSIONS = {
     "intakePage": "register",
     "casesPage": "follow_up",
     "followupPage": "follow_up",
+    "answersPage": "register",  # clerks draft, leaders approve; the admin does no case work
     "reportPage": "report",
     "settingsPage": "settings",
 }
