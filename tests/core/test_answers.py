@@ -236,6 +236,22 @@ def test_values_for_a_case_and_for_the_intake(store):
     filled = answers.fill("{姓名}：{登记日期}收到，编号{编号}，{承办单位}", at_desk)
     assert filled.text == "王秀英等2人：2026年10月20日收到，编号【缺：编号】，【缺：承办单位】"
     assert filled.missing == ("编号", "承办单位")
+    group = answers.values_for_intake(names=["李建国"], summary="", received_on=TODAY, unit="",
+                                      promised_reply_on=None, today=TODAY, people_count=36)
+    assert group["姓名"] == "李建国等36人"  # a group: the people involved, not only those named
+
+
+def test_saving_puts_the_new_number_and_query_code_where_the_answer_marked_them(store):
+    v1 = _approved("第三十五条")
+    typed = "王秀英同志：您的事项编号【缺：编号】，可凭查询码【缺：查询码】查询。"
+    saved = register_case(intake(disposition="当场答复", answer_given=typed,
+                                 answer_version_id=v1.version_id), today=TODAY)
+    case = Case.get(Case.case_no == saved.case_no)
+    assert case.answer_given == (f"王秀英同志：您的事项编号{saved.case_no}，"
+                                 f"可凭查询码{saved.query_code}查询。")
+    # Without a chosen answer the clerk's own text is kept exactly as typed.
+    own = register_case(intake(disposition="当场答复", answer_given=typed), today=TODAY)
+    assert Case.get(Case.case_no == own.case_no).answer_given == typed
 
 
 def test_deleting_a_case_removes_its_answer_uses_not_the_answer(store):

@@ -60,7 +60,8 @@ def choose_first(qtbot, page):
 def test_helpers_follow_the_visible_marks():
     assert completion_note("您于【缺：受理日期】反映的") == "以下内容需补充：受理日期"
     note = completion_note("查询码【缺：查询码】。【请在此写明具体的政策解答】", intake=True)
-    assert note.startswith("以下内容需补充：查询码（查询码在保存后生成")
+    assert note.startswith("查询码在保存时自动填入")
+    assert "需补充" not in note
     assert "请补写：请在此写明具体的政策解答" in note
     assert completion_note("王秀英同志：已答复。") == ""
     assert still_from("王秀英同志：您咨询的事项答复如下", "王秀英同志：您咨询的事项答复如下：可申请。")
@@ -111,13 +112,12 @@ def test_choosing_fills_the_answer_and_saving_records_the_version(qtbot, tasks, 
     assert "某某县信访接待室" in text  # {本机关} from the settings
     assert "【缺：查询码】" in text  # not known before saving: visibly marked
     assert page.answer_use.note.isVisible()
-    assert page.answer_use.note.text().startswith("以下内容需补充：查询码")
+    assert page.answer_use.note.text().startswith("查询码在保存时自动填入")
     assert "请补写：请在此写明具体的政策解答" in page.answer_use.note.text()
     assert page.answer_use.source.text().startswith(f"选用口径：{CONSULT}（第1版）")
     # The clerk completes the answer before saving; the note follows the edits.
-    page.answer.setPlainText(text.replace("【请在此写明具体的政策解答】", "可向户籍所在地乡镇（街道）申请")
-                             .replace("，可凭查询码【缺：查询码】查询办理进展和结果", ""))
-    assert not page.answer_use.note.isVisible()
+    page.answer.setPlainText(text.replace("【请在此写明具体的政策解答】", "可向户籍所在地乡镇（街道）申请"))
+    assert page.answer_use.note.text() == "查询码在保存时自动填入"
     final = page.answer.toPlainText()
     version_id = page.answers.suggestions[0].version_id
     assert page.collect().answer_version_id == version_id
@@ -126,7 +126,10 @@ def test_choosing_fills_the_answer_and_saving_records_the_version(qtbot, tasks, 
         page.save()
     case_no = saved.args[0]
     tasks.wait()
-    assert get_case(case_no).answer_given == final.strip()
+    case = get_case(case_no)
+    # The query code the save allocated is where the answer had it marked missing.
+    assert case.answer_given == final.strip().replace("【缺：查询码】", case.query_code)
+    assert f"可凭查询码{case.query_code}查询" in case.answer_given
     [(purpose, used)] = answers.used_by_case(case_no)
     assert (purpose, used.version_id, used.title, used.version) == ("on_spot", version_id,
                                                                       CONSULT, 1)

@@ -70,6 +70,7 @@ def fill(body: str, values: dict[str, str]) -> Filled:
 
 
 def _names_phrase(names: list[str], people: int | None = None) -> str:
+    """"王秀英", or "李建国等36人" for a group (the people involved, not only those named)."""
     names = [n.strip() for n in names if n and n.strip()]
     if not names:
         return ""
@@ -79,13 +80,15 @@ def _names_phrase(names: list[str], people: int | None = None) -> str:
 
 def values_for_intake(*, names: list[str], summary: str, received_on: dt.date | None,
                       unit: str, promised_reply_on: dt.date | None,
-                      today: dt.date | None = None) -> dict[str, str]:
-    """The placeholder values known while the intake form is typed (no number yet)."""
+                      today: dt.date | None = None,
+                      people_count: int | None = None) -> dict[str, str]:
+    """The placeholder values known while the intake form is typed: no case number or query
+    code yet (`fill_numbers` completes them when the case is saved)."""
     today = today or dt.date.today()
     with storage_errors():
         office = settings.get("office_name")
     return {
-        "姓名": _names_phrase(list(names or [])), "事项": (summary or "").strip(),
+        "姓名": _names_phrase(list(names or []), people_count), "事项": (summary or "").strip(),
         "受理日期": "", "登记日期": cn_date(received_on), "承办单位": (unit or "").strip(),
         "答复期限": cn_date(promised_reply_on), "编号": "", "查询码": "",
         "本机关": office, "今天": cn_date(today),
@@ -105,10 +108,16 @@ def values_for_case(case_no: str, *, today: dt.date | None = None) -> dict[str, 
         promised = case.promised_reply_on or default_promised_reply(
             case.received_on, case.disposition, case.accepted_on)
         return {
-            "姓名": _names_phrase(reps, case.people_count if len(pets) > 1 else None),
+            "姓名": _names_phrase(reps, case.people_count),
             "事项": case.summary, "受理日期": cn_date(case.accepted_on),
             "登记日期": cn_date(case.received_on),
             "承办单位": case.unit.name if case.unit_id else "",
             "答复期限": cn_date(promised), "编号": case.case_no, "查询码": case.query_code,
             "本机关": settings.get("office_name"), "今天": cn_date(today),
         }
+
+
+def fill_numbers(text: str, case_no: str, query_code: str) -> str:
+    """An on-the-spot answer chosen at intake, with the case number and query code that only
+    exist once the case is saved put where the answer left them marked missing."""
+    return (text or "").replace("【缺：编号】", case_no).replace("【缺：查询码】", query_code)

@@ -447,6 +447,12 @@ def register_case(data: CaseInput, *, today: dt.date | None = None) -> Saved:
             used = check_usable(data.answer_version_id)
         prefix = settings.get("case_prefix")
         saved = insert_checked(checked, prefix=prefix, create_missing=False)
+        if used is not None:
+            from xinfang_desk.core.answers_fill import fill_numbers
+
+            answer = fill_numbers(checked.data.answer_given, saved.case_no, saved.query_code)
+            if answer != checked.data.answer_given:  # the answer names the new number
+                Case.update(answer_given=answer).where(Case.id == saved.id).execute()
         audit.record("case_created", saved.case_no, created_details(data, checked))
         if used is not None:
             from xinfang_desk.core.answers import write_use

@@ -97,10 +97,12 @@ def completion_note(text: str, *, intake: bool = False) -> str:
     unknown = list(dict.fromkeys(_UNKNOWN.findall(text)))
     to_write = list(dict.fromkeys(_TO_WRITE.findall(text)))
     parts = []
+    later = [m for m in missing if m in AFTER_SAVE] if intake else []
+    missing = [m for m in missing if m not in later]
     if missing:
-        later = [m for m in missing if m in AFTER_SAVE]
-        hint = f"（{'、'.join(later)}在保存后生成，见回执，可删去该句）" if intake and later else ""
-        parts.append("以下内容需补充：" + "、".join(missing) + hint)
+        parts.append("以下内容需补充：" + "、".join(missing))
+    if later:  # core.cases.register_case puts them in
+        parts.append("、".join(later) + "在保存时自动填入")
     if unknown:
         parts.append("口径中有无法识别的占位符：" + "、".join(unknown) + "，请改写")
     if to_write:

@@ -675,7 +675,8 @@ class IntakePage(QWidget):
         names = [p.name for p in pets if p.is_representative] or [p.name for p in pets]
         values = {"names": names, "summary": self.summary.text().strip(),
                   "received_on": _to_date(self.received_on.date()), "unit": "",
-                  "promised_reply_on": None, "today": self.today()}
+                  "promised_reply_on": None, "today": self.today(),
+                  "people_count": self.petitioners.people.value()}
         self._answer_seq += 1
         seq = self._answer_seq
         version_id = suggestion.version_id
