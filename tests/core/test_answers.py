@@ -145,6 +145,15 @@ def test_editing_an_approved_answer_makes_a_new_version_the_old_stays_in_use(sto
     assert answers.suggest("对处理意见不服想复查")[0].version_id == v2.version_id
 
 
+def test_versions_of_several_answers_match_each_answers_versions(store):
+    first, second = answers.list_answers()[:2]
+    draft = dataclasses.replace(_draft(), title=first.title, body="修订稿。", fields=())
+    answers.save_draft(draft, answer_id=first.answer_id)
+    both = answers.versions_of([first.answer_id, second.answer_id])
+    assert both == {a: answers.versions(a) for a in (first.answer_id, second.answer_id)}
+    assert [v.version for v in both[first.answer_id]] == [2, 1]
+
+
 def test_list_answers_filters_by_text(store):
     found = answers.list_answers(text="复核")
     assert found and all("复核" in (a.title + a.body + "".join(a.keywords)) for a in found)

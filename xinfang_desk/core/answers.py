@@ -34,7 +34,8 @@ from xinfang_desk.core.models import Answer, AnswerVersion, Case, CaseAnswer
 
 __all__ = [
     "STATUS_LABELS", "PLACEHOLDERS", "AnswerText", "AnswerDraft", "Suggestion", "Filled",
-    "PolicyHit", "ImportReport", "list_answers", "versions", "get_version", "save_draft",
+    "PolicyHit", "ImportReport", "list_answers", "versions", "versions_of", "get_version",
+    "save_draft",
     "approve", "retire", "suggest", "fill", "values_for_case", "values_for_intake",
     "record_use", "used_by_case", "search_policy", "list_policy_docs", "save_policy_article",
     "export_library", "import_library", "check_usable", "answer_object",
@@ -87,6 +88,18 @@ def versions(answer_id: int) -> list[AnswerText]:
     if not rows:
         raise NotFoundError(f"没有编号为{answer_id}的答复口径")
     return [to_text(r) for r in rows]
+
+
+def versions_of(answer_ids: list[int]) -> dict[int, list[AnswerText]]:
+    """`versions` of several answers from one query per 500 (the library tab lists them all)."""
+    out: dict[int, list[AnswerText]] = {i: [] for i in answer_ids}
+    with storage_errors():
+        for start in range(0, len(answer_ids), 500):
+            chunk = answer_ids[start:start + 500]
+            for r in (AnswerVersion.select().where(AnswerVersion.answer.in_(chunk))
+                      .order_by(AnswerVersion.answer, AnswerVersion.version.desc())):
+                out[r.answer_id].append(to_text(r))
+    return out
 
 
 def _version_row(version_id: int) -> AnswerVersion:

@@ -62,7 +62,8 @@ def load_library(text: str, include_retired: bool):
     from xinfang_desk.core import answers
 
     rows = answers.list_answers(include_retired=include_retired, text=text)
-    return [(row, answers.versions(row.answer_id)) for row in rows]
+    history = answers.versions_of([row.answer_id for row in rows])
+    return [(row, history[row.answer_id]) for row in rows]
 
 
 def file_error_text(action: str, path: str, exc: BaseException) -> str:
