@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPushButton,
     QSplitter,
     QTableWidgetItem,
     QTabWidget,
@@ -44,7 +43,7 @@ from xinfang_desk.ui.colours import CLOSED_COLOUR, SOON_COLOUR
 from xinfang_desk.ui.login_dialog import ERROR_STYLE, HINT_STYLE, FieldForm
 from xinfang_desk.ui.policy_panel import PolicyPanel
 from xinfang_desk.ui.report_page import OS_REASONS
-from xinfang_desk.ui.tables import row_table
+from xinfang_desk.ui.tables import action_button, row_table, selected_item
 from xinfang_desk.ui.tasks import TaskRunner
 
 COLUMNS = ("标题", "适用领域", "状态", "版本", "依据", "审定")
@@ -205,12 +204,12 @@ class LibraryPanel(QWidget):
         self.show_retired.setObjectName("answersShowRetired")
         self.show_retired.toggled.connect(lambda _c: self.refresh())
 
-        self.new_button = self._button("新建…", "answerNewButton", self.new_answer)
-        self.edit_button = self._button("编辑…", "answerEditButton", self.edit_answer)
-        self.approve_button = self._button("审定…", "answerApproveButton", self.approve_answer)
-        self.retire_button = self._button("停用…", "answerRetireButton", self.retire_answer)
-        self.import_button = self._button("导入…", "answersImportButton", self.import_file)
-        self.export_button = self._button("导出…", "answersExportButton", self.export_file)
+        self.new_button = action_button("新建…", "answerNewButton", self.new_answer)
+        self.edit_button = action_button("编辑…", "answerEditButton", self.edit_answer)
+        self.approve_button = action_button("审定…", "answerApproveButton", self.approve_answer)
+        self.retire_button = action_button("停用…", "answerRetireButton", self.retire_answer)
+        self.import_button = action_button("导入…", "answersImportButton", self.import_file)
+        self.export_button = action_button("导出…", "answersExportButton", self.export_file)
 
         bar = QHBoxLayout()
         bar.addWidget(self.search, 1)
@@ -265,12 +264,6 @@ class LibraryPanel(QWidget):
         layout.addWidget(split, 1)
         layout.addWidget(self.message)
         self._selection_changed()
-
-    def _button(self, text: str, name: str, slot) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.clicked.connect(slot)
-        return button
 
     # ------------------------------------------------------------------ loading
 
@@ -332,10 +325,7 @@ class LibraryPanel(QWidget):
         self.show_message(str(exc), error=True)
 
     def selected(self):
-        rows = self.table.selectionModel().selectedRows()
-        if not rows or rows[0].row() >= len(self.items):
-            return None
-        return self.items[rows[0].row()]
+        return selected_item(self.table, self.items)
 
     def select_answer(self, answer_id: int) -> bool:
         for r, (row, _versions) in enumerate(self.items):

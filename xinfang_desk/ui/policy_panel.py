@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from xinfang_desk.core import session
 from xinfang_desk.ui.login_dialog import ERROR_STYLE, HINT_STYLE, FieldForm
-from xinfang_desk.ui.tables import row_table
+from xinfang_desk.ui.tables import row_table, selected_item
 from xinfang_desk.ui.tasks import TaskRunner
 
 COLUMNS = ("文件", "条款", "类型", "条文")
@@ -250,10 +250,7 @@ class PolicyPanel(QWidget):
         self.message.setText(text)
 
     def selected(self):
-        rows = self.table.selectionModel().selectedRows()
-        if not rows or rows[0].row() >= len(self.hits):
-            return None
-        return self.hits[rows[0].row()]
+        return selected_item(self.table, self.hits)
 
     def select_article(self, article_id: int) -> bool:
         for row, hit in enumerate(self.hits):

@@ -45,7 +45,7 @@ from xinfang_desk.core.paths import DataDir
 from xinfang_desk.core.settings import SPECS
 from xinfang_desk.ui.login_dialog import ERROR_STYLE, HINT_STYLE, FieldForm, password_edit
 from xinfang_desk.ui.settings_retention import PurgeDialog
-from xinfang_desk.ui.tables import row_table
+from xinfang_desk.ui.tables import action_button, row_table, selected_item
 from xinfang_desk.ui.tasks import TaskRunner
 
 OK_STYLE = "color:#2e7d32"
@@ -305,12 +305,6 @@ class BackupPage(QWidget):
 
     # ------------------------------------------------------------------ layout
 
-    def _button(self, text: str, name: str, slot) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.clicked.connect(lambda _checked=False: slot())
-        return button
-
     def _backups_box(self) -> QGroupBox:
         box = QGroupBox("备份")
         inner = QVBoxLayout(box)
@@ -329,13 +323,13 @@ class BackupPage(QWidget):
         self.table.doubleClicked.connect(lambda _index: self.restore_selected())
         inner.addWidget(self.table, 1)
 
-        self.backup_button = self._button("立即备份", "backupNowButton", self.backup_now)
-        self.backup_to_button = self._button("备份到文件…", "backupToFileButton",
+        self.backup_button = action_button("立即备份", "backupNowButton", self.backup_now)
+        self.backup_to_button = action_button("备份到文件…", "backupToFileButton",
                                              self.choose_backup_file)
-        self.restore_button = self._button("恢复所选备份…", "restoreButton", self.restore_selected)
-        self.restore_file_button = self._button("从其他备份文件恢复…", "restoreFileButton",
+        self.restore_button = action_button("恢复所选备份…", "restoreButton", self.restore_selected)
+        self.restore_file_button = action_button("从其他备份文件恢复…", "restoreFileButton",
                                                 self.choose_restore_file)
-        self.open_folder_button = self._button("打开备份文件夹", "openBackupFolderButton",
+        self.open_folder_button = action_button("打开备份文件夹", "openBackupFolderButton",
                                                self.open_folder)
         self.encrypt = QCheckBox("用备份口令加密")
         self.encrypt.setObjectName("encryptCheck")
@@ -358,8 +352,8 @@ class BackupPage(QWidget):
     def _check_box(self) -> QGroupBox:
         box = QGroupBox("检查")
         inner = QVBoxLayout(box)
-        self.check_button = self._button("检查数据库", "checkButton", self.check)
-        self.audit_button = self._button("审计日志校验", "auditVerifyButton", self.verify_audit)
+        self.check_button = action_button("检查数据库", "checkButton", self.check)
+        self.audit_button = action_button("审计日志校验", "auditVerifyButton", self.verify_audit)
         row = QHBoxLayout()
         row.addWidget(self.check_button)
         row.addWidget(self.audit_button)
@@ -394,8 +388,8 @@ class BackupPage(QWidget):
         self.mirror = QLineEdit()
         self.mirror.setObjectName("setting_backup_mirror_dir")
         self.mirror.setPlaceholderText("未设置：自动备份只保存在本机")
-        choose = self._button("选择…", "chooseMirrorButton", self.choose_mirror)
-        clear = self._button("清除", "clearMirrorButton", self.mirror.clear)
+        choose = action_button("选择…", "chooseMirrorButton", self.choose_mirror)
+        clear = action_button("清除", "clearMirrorButton", self.mirror.clear)
         row = QHBoxLayout()
         row.addWidget(self.mirror, 1)
         row.addWidget(choose)
@@ -410,7 +404,7 @@ class BackupPage(QWidget):
         keep.addWidget(self.keep_months)
         keep.addStretch(1)
         form.addRow("自动备份保留：", keep)
-        self.save_settings_button = self._button("保存备份设置", "saveBackupSettingsButton",
+        self.save_settings_button = action_button("保存备份设置", "saveBackupSettingsButton",
                                                  self.save_settings)
         self.settings_status = QLabel("")
         self.settings_status.setObjectName("backupSettingsStatus")
@@ -422,9 +416,9 @@ class BackupPage(QWidget):
 
         self.passphrase_status = QLabel("")
         self.passphrase_status.setObjectName("passphraseStatus")
-        self.set_passphrase_button = self._button("设置口令…", "setPassphraseButton",
+        self.set_passphrase_button = action_button("设置口令…", "setPassphraseButton",
                                                   self.set_passphrase)
-        self.clear_passphrase_button = self._button("清除口令", "clearPassphraseButton",
+        self.clear_passphrase_button = action_button("清除口令", "clearPassphraseButton",
                                                     self.clear_passphrase)
         pw = QGridLayout()
         pw.addWidget(self.passphrase_status, 0, 0)
@@ -446,11 +440,11 @@ class BackupPage(QWidget):
         row.addWidget(QLabel("办结事项保存："))
         self.retention_years = self._spin("retention_years", " 年")
         row.addWidget(self.retention_years)
-        self.save_retention_button = self._button("保存", "saveRetentionButton",
+        self.save_retention_button = action_button("保存", "saveRetentionButton",
                                                   self.save_retention)
         row.addWidget(self.save_retention_button)
         row.addSpacing(16)
-        self.purge_button = self._button("清理过期数据…", "purgeButton", self.open_purge)
+        self.purge_button = action_button("清理过期数据…", "purgeButton", self.open_purge)
         row.addWidget(self.purge_button)
         row.addStretch(1)
         inner.addLayout(row)
@@ -578,10 +572,7 @@ class BackupPage(QWidget):
             self._had_passphrase = has
 
     def selected(self):
-        rows = self.table.selectionModel().selectedRows()
-        if not rows or rows[0].row() >= len(self.backups):
-            return None
-        return self.backups[rows[0].row()]
+        return selected_item(self.table, self.backups)
 
     def select_backup(self, path: Path) -> bool:
         for row, info in enumerate(self.backups):

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPushButton,
     QSpinBox,
     QTableWidgetItem,
     QVBoxLayout,
@@ -35,7 +34,7 @@ from xinfang_desk.ui.login_dialog import (
     FieldForm,
     password_edit,
 )
-from xinfang_desk.ui.tables import row_table
+from xinfang_desk.ui.tables import action_button, row_table, selected_item
 from xinfang_desk.ui.tasks import TaskRunner
 
 COLUMNS = ("用户名", "姓名", "角色", "状态")
@@ -217,11 +216,11 @@ class UsersPage(QWidget):
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(lambda _index: self.edit_user())
 
-        self.add_button = self._button("新建用户…", "addUserButton", self.add_user)
-        self.edit_button = self._button("修改角色、姓名…", "editUserButton", self.edit_user)
-        self.reset_button = self._button("重设密码…", "resetPasswordButton",
+        self.add_button = action_button("新建用户…", "addUserButton", self.add_user)
+        self.edit_button = action_button("修改角色、姓名…", "editUserButton", self.edit_user)
+        self.reset_button = action_button("重设密码…", "resetPasswordButton",
                                          self.reset_password)
-        self.toggle_button = self._button("停用账户", "toggleActiveButton", self.toggle_active)
+        self.toggle_button = action_button("停用账户", "toggleActiveButton", self.toggle_active)
         self.message = QLabel("")
         self.message.setObjectName("usersMessage")
         self.message.setWordWrap(True)
@@ -249,7 +248,7 @@ class UsersPage(QWidget):
         self.idle_minutes.setValue(spec.default)
         self.idle_minutes.setSuffix(" 分钟")
         self.idle_minutes.setMinimumWidth(110)
-        self.save_idle_button = self._button("保存", "saveIdleLockButton", self.save_idle_lock)
+        self.save_idle_button = action_button("保存", "saveIdleLockButton", self.save_idle_lock)
         self.idle_status = QLabel("")
         self.idle_status.setObjectName("idleLockStatus")
         security = QGroupBox("安全")
@@ -266,12 +265,6 @@ class UsersPage(QWidget):
         layout.addWidget(users_box, 1)
         layout.addWidget(security)
         self._selection_changed()
-
-    def _button(self, text: str, name: str, slot) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.clicked.connect(slot)
-        return button
 
     # ------------------------------------------------------------------ loading
 
@@ -303,10 +296,7 @@ class UsersPage(QWidget):
         self.show_message(str(exc), error=True)
 
     def selected(self):
-        rows = self.table.selectionModel().selectedRows()
-        if not rows or rows[0].row() >= len(self.users):
-            return None
-        return self.users[rows[0].row()]
+        return selected_item(self.table, self.users)
 
     def select_user(self, username: str) -> bool:
         for row, user in enumerate(self.users):
