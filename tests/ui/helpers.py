@@ -24,3 +24,20 @@ def store_tasks(store):
     runner = TaskRunner()
     yield runner
     runner.wait(10000)
+
+
+def open_intake_page(qtbot, tasks, store, today, size=(1280, 760), wait=10000):
+    """The intake page over `store`, shown, active and ready for typing."""
+    from PySide6.QtWidgets import QApplication
+
+    from xinfang_desk.ui.intake_page import IntakePage
+
+    page = IntakePage(tasks, store, today=today)
+    qtbot.addWidget(page)
+    page.resize(*size)
+    page.show()
+    qtbot.waitExposed(page)
+    page.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is page, timeout=wait)
+    qtbot.waitUntil(page.is_ready, timeout=wait)
+    return page

@@ -7,7 +7,6 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from tests.core.helpers import intake  # noqa: E402
 from tests.ui import helpers  # noqa: E402
@@ -16,7 +15,6 @@ from xinfang_desk.core.cases import events_of, get_case  # noqa: E402
 from xinfang_desk.core.intake import save_intake  # noqa: E402
 from xinfang_desk.ui.answer_suggestions import completion_note, still_from  # noqa: E402
 from xinfang_desk.ui.case_detail_dialog import CaseDetailDialog  # noqa: E402
-from xinfang_desk.ui.intake_page import IntakePage  # noqa: E402
 
 TODAY = dt.date(2026, 10, 9)
 WAIT = 10000
@@ -28,15 +26,7 @@ store, tasks = helpers.styled_store, helpers.store_tasks
 
 
 def make_page(qtbot, tasks, store, size=(1280, 800)):
-    page = IntakePage(tasks, store, today=TODAY)
-    qtbot.addWidget(page)
-    page.resize(*size)
-    page.show()
-    qtbot.waitExposed(page)
-    page.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is page, timeout=WAIT)
-    qtbot.waitUntil(page.is_ready, timeout=WAIT)
-    return page
+    return helpers.open_intake_page(qtbot, tasks, store, TODAY, size, WAIT)
 
 
 def type_low_income_matter(qtbot, page):

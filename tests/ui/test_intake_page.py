@@ -15,7 +15,6 @@ from xinfang_desk.core import drafts  # noqa: E402
 from xinfang_desk.core import vocab as v  # noqa: E402
 from xinfang_desk.core.cases import events_of, get_case, petitioners_of, register_case  # noqa: E402
 from xinfang_desk.core.models import Case  # noqa: E402
-from xinfang_desk.ui.intake_page import IntakePage  # noqa: E402
 
 TODAY = dt.date(2026, 10, 9)
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -26,15 +25,7 @@ store, tasks = helpers.styled_store, helpers.store_tasks
 
 
 def make_page(qtbot, tasks, store, size=(1280, 760)):
-    page = IntakePage(tasks, store, today=TODAY)
-    qtbot.addWidget(page)
-    page.resize(*size)
-    page.show()
-    qtbot.waitExposed(page)
-    page.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is page, timeout=WAIT)
-    qtbot.waitUntil(page.is_ready, timeout=WAIT)
-    return page
+    return helpers.open_intake_page(qtbot, tasks, store, TODAY, size, WAIT)
 
 
 def w(page, cls, name):
