@@ -270,3 +270,30 @@ def test_deleting_a_case_removes_its_answer_uses_not_the_answer(store):
     Case.delete().where(Case.case_no == saved.case_no).execute()  # as a retention purge does
     assert CaseAnswer.select().count() == 0
     assert answers.get_version(v.version_id).status == "approved"
+
+
+def test_a_reply_and_its_answer_are_recorded_together_or_not_at_all(store):
+    from xinfang_desk.core.cases import get_case
+    from xinfang_desk.core.models import CaseEvent
+    from xinfang_desk.core.workflow import EventData
+
+    review = _approved("第三十五条")
+    saved = register_case(intake(disposition="受理", accepted_on=dt.date(2026, 9, 22)),
+                          today=TODAY)
+    reply = EventData(type="replied", on=dt.date(2026, 10, 15), outcome="解释说明",
+                      note="经核查……如不服可请求复查。", approver="李主任")
+    # The answer was retired meanwhile: neither the reply nor the use is kept.
+    draft = answers.save_draft(dataclasses.replace(_draft(), title="临时口径", fields=()))
+    temp = answers.approve(draft.version_id, approver="李主任")
+    answers.retire(temp.answer_id, approver="李主任")
+    with pytest.raises(WorkflowError, match="已停用"):
+        answers.record_reply(saved.case_no, reply, temp.version_id)
+    assert not CaseEvent.select().where(CaseEvent.type == "replied").exists()
+    assert get_case(saved.case_no).status != "replied"
+    state = answers.record_reply(saved.case_no, reply, review.version_id)
+    assert state.status == "replied" and get_case(saved.case_no).status == "replied"
+    [(purpose, used)] = answers.used_by_case(saved.case_no)
+    assert (purpose, used.version_id) == ("reply", review.version_id)
+    with pytest.raises(FieldError):
+        answers.record_reply(saved.case_no, EventData(type="closed", on=dt.date(2026, 10, 16)),
+                             review.version_id)

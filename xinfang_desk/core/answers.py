@@ -37,7 +37,7 @@ __all__ = [
     "PolicyHit", "ImportReport", "list_answers", "versions", "versions_of", "get_version",
     "save_draft",
     "approve", "retire", "suggest", "fill", "values_for_case", "values_for_intake",
-    "record_use", "used_by_case", "search_policy", "list_policy_docs", "save_policy_article",
+    "record_use", "record_reply", "used_by_case", "search_policy", "list_policy_docs", "save_policy_article",
     "export_library", "import_library", "check_usable", "answer_object",
 ]
 
@@ -267,6 +267,21 @@ def record_use(case_no: str, version_id: int, purpose: str, *, actor: str = "") 
         case = get_visible_case(case_no)
         row = check_usable(version_id)
         write_use(case, row, purpose, (actor or "").strip() or acting.username)
+
+
+def record_reply(case_no: str, ev, version_id: int, *, approval=None):
+    """Record the reply event (`ev`, an EventData of type "replied") and the approved answer
+    version its text was taken from, in one transaction: a refused use (the answer was
+    retired meanwhile) leaves no reply behind, so the clerk can simply record again. Returns
+    the case's new state."""
+    from xinfang_desk.core.cases import record_event
+
+    if ev.type != "replied":
+        raise FieldError("办理过程", "只有答复可以记为使用答复口径")
+    with storage_errors(), write_transaction():
+        state = record_event(case_no, ev, approval=approval)
+        record_use(case_no, version_id, "reply")
+        return state
 
 
 def used_by_case(case_no: str) -> list[tuple[str, AnswerText]]:

@@ -74,16 +74,13 @@ def record(case_no: str, action: str, payload: dict, approval=None):
 
 
 def record_reply_with_answer(case_no: str, payload: dict, approval, version_id: int):
-    """Runs on the worker thread: the reply and the answer version it was taken from, in one
-    transaction: a refused use (the answer was retired meanwhile) leaves no reply behind, so
-    the clerk can simply record again."""
-    from xinfang_desk.core.answers import record_use
-    from xinfang_desk.core.db import storage_errors, write_transaction
+    """Runs on the worker thread: the reply and the answer version it was taken from
+    (core.answers.record_reply: one transaction)."""
+    from xinfang_desk.core.answers import record_reply
+    from xinfang_desk.core.workflow import EventData
 
-    with storage_errors(), write_transaction():
-        state = record(case_no, "replied", payload, approval)
-        record_use(case_no, version_id, "reply")
-        return state
+    return record_reply(case_no, EventData(type="replied", **payload), version_id,
+                        approval=approval)
 
 
 class EventDialog(QDialog):
