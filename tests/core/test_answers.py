@@ -258,9 +258,37 @@ def test_saving_puts_the_new_number_and_query_code_where_the_answer_marked_them(
     case = Case.get(Case.case_no == saved.case_no)
     assert case.answer_given == (f"王秀英同志：您的事项编号{saved.case_no}，"
                                  f"可凭查询码{saved.query_code}查询。")
-    # Without a chosen answer the clerk's own text is kept exactly as typed.
-    own = register_case(intake(disposition="当场答复", answer_given=typed), today=TODAY)
-    assert Case.get(Case.case_no == own.case_no).answer_given == typed
+    # The same when the answer's version was dropped (e.g. retired meanwhile): the text stays.
+    kept = register_case(intake(disposition="当场答复", answer_given=typed), today=TODAY)
+    assert "【" not in Case.get(Case.case_no == kept.case_no).answer_given
+    # Any other gap is refused: nobody could fill it in later.
+    before = Case.select().count()
+    for text, version in ((typed + "【缺：受理日期】", v1.version_id),
+                          ("您好，【未知：职务】。", None),
+                          ("您好，【请在此写明具体的政策解答】。", v1.version_id)):
+        with pytest.raises(ValidationError) as err:
+            register_case(intake(disposition="当场答复", answer_given=text,
+                                 answer_version_id=version), today=TODAY)
+        assert "答复内容：还有未补全的内容：【" in str(err.value)
+    assert Case.select().count() == before
+
+
+def test_a_reply_with_gaps_left_is_refused_before_it_reaches_the_letter(store):
+    from xinfang_desk.core.cases import record_event
+    from xinfang_desk.core.workflow import EventData
+
+    saved = register_case(intake(disposition="受理", accepted_on=dt.date(2026, 9, 22)),
+                          today=TODAY)
+    note = answers.fill(_approved("第三十五条").body, {"姓名": "王秀英"}).text
+    assert "【缺：承办单位】" in note
+    with pytest.raises(ValidationError) as err:
+        record_event(saved.case_no, EventData(type="replied", on=dt.date(2026, 10, 15),
+                                              outcome="解释说明", note=note, approver="李主任"))
+    assert "说明：还有未补全的内容：【缺：承办单位】、【缺：事项】" in str(err.value)
+    state = record_event(saved.case_no, EventData(
+        type="replied", on=dt.date(2026, 10, 15), outcome="解释说明", approver="李主任",
+        note=note.replace("【缺：承办单位】", "区民政局").replace("【缺：事项】", "低保")))
+    assert state.status == "replied"
 
 
 def test_deleting_a_case_removes_its_answer_uses_not_the_answer(store):

@@ -219,7 +219,8 @@ def test_the_reply_letter_cites_the_basis_of_the_answer_used(store):
     review = next(a for a in answers.list_answers() if a.basis_article == "第三十五条")
     filled = answers.fill(review.body, answers.values_for_case(saved.case_no, today=TODAY))
     cases.record_event(saved.case_no, EventData(type="replied", on=dt.date(2026, 10, 18),
-                                                outcome="解释说明", note=filled.text))
+                                                outcome="解释说明",
+                                                note=filled.text.replace("【缺：承办单位】", "区民政局")))
     before = _pdf_text(build_document(saved.case_no, "reply", today=TODAY))
     assert "依据：" not in before
     answers.record_use(saved.case_no, review.version_id, "reply")

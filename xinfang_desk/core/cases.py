@@ -8,6 +8,12 @@ from dataclasses import dataclass, field
 
 from xinfang_desk.core import audit, session, settings
 from xinfang_desk.core import vocab as v
+from xinfang_desk.core.answers_fill import (
+    FILLED_ON_SAVE,
+    fill_numbers,
+    unfinished,
+    unfinished_reason,
+)
 from xinfang_desk.core.db import storage_errors, write_transaction
 from xinfang_desk.core.errors import FieldError, NotFoundError, ValidationError, WorkflowError
 from xinfang_desk.core.models import Case, CaseEvent, CasePetitioner, Field, Petitioner, Unit
@@ -242,6 +248,9 @@ def check_case(data: CaseInput, *, today: dt.date | None = None) -> CheckedCase:
     d = data.disposition
     if d == "当场答复" and not data.answer_given.strip():
         errors.append(FieldError("答复内容", "当场答复须记录答复内容"))
+    gaps = unfinished(data.answer_given, allow=FILLED_ON_SAVE)  # those two: register_case
+    if gaps:  # an approved answer's 【缺：…】 must not reach the receipt
+        errors.append(FieldError("答复内容", unfinished_reason(gaps)))
     if d in ("转送", "交办") and not data.unit.strip():
         errors.append(FieldError("承办单位", f"{d}须选择承办单位"))
     if d == "不予受理" and not data.reject_reason.strip():
@@ -447,12 +456,9 @@ def register_case(data: CaseInput, *, today: dt.date | None = None) -> Saved:
             used = check_usable(data.answer_version_id)
         prefix = settings.get("case_prefix")
         saved = insert_checked(checked, prefix=prefix, create_missing=False)
-        if used is not None:
-            from xinfang_desk.core.answers_fill import fill_numbers
-
-            answer = fill_numbers(checked.data.answer_given, saved.case_no, saved.query_code)
-            if answer != checked.data.answer_given:  # the answer names the new number
-                Case.update(answer_given=answer).where(Case.id == saved.id).execute()
+        answer = fill_numbers(checked.data.answer_given, saved.case_no, saved.query_code)
+        if answer != checked.data.answer_given:  # an answer from the library names the number
+            Case.update(answer_given=answer).where(Case.id == saved.id).execute()
         audit.record("case_created", saved.case_no, created_details(data, checked))
         if used is not None:
             from xinfang_desk.core.answers import write_use
@@ -569,6 +575,9 @@ def check_event_values(ev: EventData) -> None:
     message = event_days_problem(ev.type, ev.days)
     if message:
         errors.append(FieldError("延期天数", message))
+    gaps = unfinished(ev.note)
+    if gaps:  # an approved answer's 【缺：…】 must not reach the letter
+        errors.append(FieldError(EVENT_TEXT_LABELS.get("note", "说明"), unfinished_reason(gaps)))
     if errors:
         raise ValidationError(errors)
 
