@@ -32,6 +32,9 @@ def run_gui(data_dir_arg: str | None = None, *, demo: bool = False) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv)
     setup_application(app)
+    from xinfang_desk.ui.gc_guard import GuiThreadCollector
+
+    collector = GuiThreadCollector(parent=app)  # never a collection on a worker thread
     try:
         root = resolve_data_dir(data_dir_arg)
     except (XinfangError, OSError) as exc:
@@ -51,6 +54,7 @@ def run_gui(data_dir_arg: str | None = None, *, demo: bool = False) -> int:
         return app.exec()
     finally:
         launcher.release()
+        collector.stop()
 
 
 def build_main_window(data_dir, today=None, *, idle_lock_ms: int | None = None):

@@ -5,6 +5,20 @@ import pytest
 pytest.importorskip("PySide6")
 
 
+@pytest.fixture(autouse=True)
+def _collect_on_the_gui_thread(qapp):
+    """As the program does (ui/gc_guard.py): no automatic collection, which could run on a
+    worker thread and destroy a Qt object there; a full collection after each test, here."""
+    import gc
+
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        gc.enable()
+
+
 @pytest.fixture
 def store(tmp_path):
     """A fresh data directory, closed afterwards."""

@@ -25,6 +25,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -43,6 +44,7 @@ from xinfang_desk.ui.login_dialog import ERROR_STYLE, HINT_STYLE
 from xinfang_desk.ui.settings_backup import (
     PassphraseDialog,
     backup_facts,
+    release_connections,
     restore_job,
     restore_result_text,
 )
@@ -156,6 +158,7 @@ class DamagedDatabaseDialog(QDialog):
         self._set_busy(True)
         self.message.setStyleSheet(HINT_STYLE)
         self.message.setText("正在校验备份并恢复，请稍候……")
+        release_connections()
         data_dir = self.data_dir
         self._tasks.run(lambda: restore_job(data_dir, path, passphrase), self._restored,
                         lambda exc: self._failed(path, exc))
@@ -261,9 +264,11 @@ class Launcher(QObject):
         try:
             check.run()
         except Exception as exc:  # noqa: BLE001 - reported to the GUI thread, never lost
-            self.sig_checked.emit(exc)
+            result = exc
         else:
-            self.sig_checked.emit(None)
+            result = None
+        if shiboken6.isValid(self):  # the program may have ended meanwhile
+            self.sig_checked.emit(result)
 
     def when_checked(self, then: Callable[[], None]) -> bool:
         """Run `then` once the start-up check has passed (now, if it has). False when it has

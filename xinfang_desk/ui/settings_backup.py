@@ -127,12 +127,10 @@ def _backup_now(data_dir: DataDir, out: str | None, encrypt: bool):
 
 def restore_job(data_dir: DataDir, file: str | Path, passphrase: str | None):
     """Worker thread: restore `file`. An encrypted backup is tried with the stored passphrase
-    first (WrongPassphrase asks the user). The caller has closed the GUI thread's connection;
-    connections left by earlier worker jobs are collected before the core checks that no other
-    connection has the database open."""
+    first (WrongPassphrase asks the user). The caller has run `release_connections` on the GUI
+    thread first."""
     from xinfang_desk.core import backup
 
-    gc.collect()
     if passphrase is None and backup.is_encrypted(Path(file)):
         try:
             passphrase = backup.stored_passphrase() or None
@@ -163,12 +161,16 @@ def _save_backup_settings(values: dict):
     return errors, (not folder or Path(folder).expanduser().is_dir())
 
 
-def close_gui_connection() -> None:
-    """Close the calling (GUI) thread's database connection: a restore needs the file to itself.
-    The next query on this thread reopens one (to the restored database)."""
+def release_connections() -> None:
+    """GUI thread, before a restore (which needs the file to itself): close this thread's
+    database connection (the next query reopens one, to the restored database) and collect the
+    connections that ended worker threads left in reference cycles. The collection runs here,
+    never on a worker: it may finalise Qt objects, which only their own thread may destroy (a
+    collection on the worker crashed the test suite now and then)."""
     from xinfang_desk.core import storage
 
     storage.close()
+    gc.collect()
 
 
 # --------------------------------------------------------------------------- dialogs
@@ -657,7 +659,7 @@ class BackupPage(QWidget):
 
     def restore(self, path: Path, passphrase: str | None = None) -> None:
         """Restore without asking (the confirmation is `ask_restore`)."""
-        close_gui_connection()
+        release_connections()
         data_dir = self.data_dir
         self._run("正在校验备份并恢复，请稍候……", lambda: restore_job(data_dir, path, passphrase),
                   self._restored, lambda exc: self._restore_failed(path, exc))
