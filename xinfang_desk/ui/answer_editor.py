@@ -99,8 +99,6 @@ def _load_choices():
 class AnswerEditor(FieldForm):
     """Draft a new answer (`base` None) or a new/updated draft of an existing one."""
 
-    sig_done = Signal(object)
-    """The draft was saved: its answers.AnswerText."""
     sig_choices_loaded = Signal()
 
     def __init__(self, tasks: TaskRunner, base=None, *, pending_draft: bool = False,

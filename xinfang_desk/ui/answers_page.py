@@ -125,8 +125,6 @@ def version_html(v, *, current: bool) -> str:
 class DecisionDialog(FieldForm):
     """审定 or 停用, confirmed by a leader; with no accounts the approver's name is asked."""
 
-    sig_done = Signal(object)
-
     def __init__(self, tasks: TaskRunner, *, title: str, text: str, ok_text: str, job,
                  parent=None):
         super().__init__(parent)
@@ -156,17 +154,7 @@ class DecisionDialog(FieldForm):
     def submit(self) -> None:
         self.clear_errors()
         name, job = self.approver.text(), self._job
-        self.ok_button.setEnabled(False)
-        self._tasks.run_for((self,), lambda: job(name), self._done, self._failed)
-
-    def _done(self, result) -> None:
-        self.ok_button.setEnabled(True)
-        self.sig_done.emit(result)
-        self.accept()
-
-    def _failed(self, exc: Exception) -> None:
-        self.ok_button.setEnabled(True)
-        self.show_error(exc)
+        self.run_job(self._tasks, lambda: job(name))
 
 
 # --------------------------------------------------------------------------- the library

@@ -64,6 +64,9 @@ def with_error(editor: QWidget, error: QLabel) -> QWidget:
 class FieldForm(QDialog):
     """A small form whose fields each have an error label; FieldError.field picks the label."""
 
+    sig_done = Signal(object)
+    """`run_job` succeeded: its result (the dialog then closes)."""
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.form = QFormLayout()
@@ -103,6 +106,21 @@ class FieldForm(QDialog):
             set_error(label, exc.reason)
         else:
             set_error(self.message, str(exc))
+
+    def run_job(self, tasks: TaskRunner, fn) -> None:
+        """Run `fn` on the worker with OK disabled; on success `sig_done(result)` and the dialog
+        closes, otherwise the error shows beside its field and the form stays open."""
+        self.ok_button.setEnabled(False)
+        tasks.run_for((self,), fn, self._job_done, self._job_failed)
+
+    def _job_done(self, result) -> None:
+        self.ok_button.setEnabled(True)
+        self.sig_done.emit(result)
+        self.accept()
+
+    def _job_failed(self, exc: Exception) -> None:
+        self.ok_button.setEnabled(True)
+        self.show_error(exc)
 
 
 class LoginDialog(QDialog):

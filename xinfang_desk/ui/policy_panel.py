@@ -50,8 +50,6 @@ def citation(hit) -> str:
 class PolicyArticleDialog(FieldForm):
     """A leader adds an article (or corrects one: same document and article number)."""
 
-    sig_done = Signal(object)
-
     def __init__(self, tasks: TaskRunner, docs: list[str], parent=None):
         super().__init__(parent)
         self.setObjectName("policyArticleDialog")
@@ -109,20 +107,8 @@ class PolicyArticleDialog(FieldForm):
         if self.dated.isChecked():
             q = self.issued_on.date()
             day = dt.date(q.year(), q.month(), q.day())
-        self.ok_button.setEnabled(False)
-        self._tasks.run_for(
-            (self,), lambda: answers.save_policy_article(name, article, text, text_kind=kind,
-                                                         issued_on=day),
-            self._saved, self._failed)
-
-    def _saved(self, hit) -> None:
-        self.ok_button.setEnabled(True)
-        self.sig_done.emit(hit)
-        self.accept()
-
-    def _failed(self, exc: Exception) -> None:
-        self.ok_button.setEnabled(True)
-        self.show_error(exc)
+        self.run_job(self._tasks, lambda: answers.save_policy_article(
+            name, article, text, text_kind=kind, issued_on=day))
 
 
 class PolicyPanel(QWidget):

@@ -71,8 +71,6 @@ def _role_combo() -> QComboBox:
 class _Form(FieldForm):
     """A FieldForm with OK/取消 buttons that runs one core call on the worker thread."""
 
-    sig_done = Signal(object)
-
     def __init__(self, tasks: TaskRunner, title: str, ok_text: str, parent=None):
         super().__init__(parent)
         self.setWindowTitle(title)
@@ -104,17 +102,7 @@ class _Form(FieldForm):
         return ok
 
     def run(self, fn) -> None:
-        self.ok_button.setEnabled(False)
-        self._tasks.run(fn, self._done, self._failed)
-
-    def _done(self, result) -> None:
-        self.ok_button.setEnabled(True)
-        self.sig_done.emit(result)
-        self.accept()
-
-    def _failed(self, exc: Exception) -> None:
-        self.ok_button.setEnabled(True)
-        self.show_error(exc)
+        self.run_job(self._tasks, fn)
 
     def submit(self) -> None:
         raise NotImplementedError
