@@ -40,8 +40,8 @@ from xinfang_desk.core.cases import (
     search_text_for,
 )
 from xinfang_desk.core.db import database, is_sqlite, storage_errors, write_transaction
-from xinfang_desk.core.demo import VISIT_NOTES, _field_units, _Generator, _Spec
-from xinfang_desk.core.errors import WorkflowError, XinfangError
+from xinfang_desk.core.demo import VISIT_NOTES, _Generator, _Spec, preflight
+from xinfang_desk.core.errors import WorkflowError
 from xinfang_desk.core.models import AuditLog, Case, CaseCounter, Petitioner
 from xinfang_desk.core.numbering import format_case_no
 from xinfang_desk.core.workflow import EventData, apply, initial_state
@@ -331,23 +331,12 @@ def generate_bulk(n_cases: int, seed: int = 1, today: dt.date | None = None, *,
     them, so stalled matters pile up over the years — an office in collapse). Refuses a
     directory that already has cases unless `force`. Deterministic for a given seed and
     today."""
-    from xinfang_desk.core.deadlines import current_rules
-
     started = time.perf_counter()
     today = today or dt.date.today()
-    if n_cases < 1:
-        raise XinfangError("演示数据的事项数量至少为1")
+    rules, used_codes, field_units = preflight(n_cases, force=force)
     years = years or max(1, round(n_cases / CASES_PER_YEAR))
     report = BulkReport()
     with storage_errors():
-        existing = Case.select().count()
-        if existing and not force:
-            raise XinfangError(
-                f"当前数据目录已有{existing}件信访事项。演示数据只能生成到空的数据目录中，"
-                "以免与真实数据混在一起；请另建一个数据目录后再生成。")
-        rules = current_rules()
-        used_codes = {c for (c,) in Case.select(Case.query_code).tuples()}
-        field_units = _field_units()
         writer = _Writer(today=today, rules=rules, audit_rows=audit_rows, report=report)
     rng = random.Random(seed)
     gen = _Generator(rng, today, rules, field_units, used_codes)

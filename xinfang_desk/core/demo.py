@@ -627,15 +627,11 @@ def _field_units() -> dict[str, str]:
     return out
 
 
-def generate_demo(n_cases: int = 300, seed: int = 1, today: dt.date | None = None, *,
-                  force: bool = False, batch_size: int = 500,
-                  progress: Callable[[int, int], None] | None = None) -> DemoReport:
-    """Fill the open data directory with `n_cases` invented cases received in the year before
-    `today`. Refuses a directory that already has cases unless `force`."""
+def preflight(n_cases: int, *, force: bool):
+    """What every demo generator checks and reads first: a sensible count, an empty data
+    directory (unless `force`), then (deadline rules, query codes in use, each field's unit)."""
     from xinfang_desk.core.deadlines import current_rules
 
-    started = time.perf_counter()
-    today = today or dt.date.today()
     if n_cases < 1:
         raise XinfangError("演示数据的事项数量至少为1")
     with storage_errors():
@@ -644,9 +640,18 @@ def generate_demo(n_cases: int = 300, seed: int = 1, today: dt.date | None = Non
             raise XinfangError(
                 f"当前数据目录已有{existing}件信访事项。演示数据只能生成到空的数据目录中，"
                 "以免与真实数据混在一起；请另建一个数据目录后再生成。")
-        rules = current_rules()
-        used_codes = {c for (c,) in Case.select(Case.query_code).tuples()}
-        field_units = _field_units()
+        return (current_rules(), {c for (c,) in Case.select(Case.query_code).tuples()},
+                _field_units())
+
+
+def generate_demo(n_cases: int = 300, seed: int = 1, today: dt.date | None = None, *,
+                  force: bool = False, batch_size: int = 500,
+                  progress: Callable[[int, int], None] | None = None) -> DemoReport:
+    """Fill the open data directory with `n_cases` invented cases received in the year before
+    `today`. Refuses a directory that already has cases unless `force`."""
+    started = time.perf_counter()
+    today = today or dt.date.today()
+    rules, used_codes, field_units = preflight(n_cases, force=force)
     rng = random.Random(seed)
     gen = _Generator(rng, today, rules, field_units, used_codes)
 

@@ -20,7 +20,7 @@ import os
 import re
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -40,10 +40,17 @@ from PySide6.QtWidgets import (
 from xinfang_desk.core import session
 from xinfang_desk.ui.answer_editor import AnswerEditor
 from xinfang_desk.ui.colours import CLOSED_COLOUR, SOON_COLOUR
+from xinfang_desk.ui.file_errors import file_error_text
 from xinfang_desk.ui.login_dialog import ERROR_STYLE, HINT_STYLE, FieldForm
 from xinfang_desk.ui.policy_panel import PolicyPanel
-from xinfang_desk.ui.report_page import OS_REASONS
-from xinfang_desk.ui.tables import action_button, row_table, selected_item
+from xinfang_desk.ui.tables import (
+    action_button,
+    open_only,
+    row_table,
+    search_box,
+    select_first,
+    selected_item,
+)
 from xinfang_desk.ui.tasks import TaskRunner
 
 COLUMNS = ("标题", "适用领域", "状态", "版本", "依据", "审定")
@@ -63,17 +70,6 @@ def load_library(text: str, include_retired: bool):
     rows = answers.list_answers(include_retired=include_retired, text=text)
     history = answers.versions_of([row.answer_id for row in rows])
     return [(row, history[row.answer_id]) for row in rows]
-
-
-def file_error_text(action: str, path: str, exc: BaseException) -> str:
-    from xinfang_desk.core.errors import XinfangError
-
-    if isinstance(exc, XinfangError):
-        return f"未能{action}：{exc}"
-    if isinstance(exc, OSError):
-        reason = OS_REASONS.get(exc.errno) or exc.strerror or str(exc)
-        return f"未能{action}（{path}）：{reason}。"
-    return f"未能{action}（程序错误）：{exc}"
 
 
 def import_report_text(report) -> str:
@@ -178,16 +174,8 @@ class LibraryPanel(QWidget):
         self._busy = False
         self._select_after: int | None = None
 
-        self.search = QLineEdit()
-        self.search.setObjectName("answersSearch")
-        self.search.setPlaceholderText("搜索标题、关键词或正文")
-        self.search.setClearButtonEnabled(True)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(SEARCH_DELAY_MS)
-        self._timer.timeout.connect(self.refresh)
-        self.search.textChanged.connect(lambda _t: self._timer.start())
-        self.search.returnPressed.connect(self.refresh)
+        self.search, self._timer = search_box("answersSearch", "搜索标题、关键词或正文",
+                                              self.refresh, SEARCH_DELAY_MS)
         self.show_retired = QCheckBox("显示已停用")
         self.show_retired.setObjectName("answersShowRetired")
         self.show_retired.toggled.connect(lambda _c: self.refresh())
@@ -316,12 +304,10 @@ class LibraryPanel(QWidget):
         return selected_item(self.table, self.items)
 
     def select_answer(self, answer_id: int) -> bool:
-        for r, (row, _versions) in enumerate(self.items):
-            if row.answer_id == answer_id:
-                self.table.selectRow(r)
-                self._selection_changed()
-                return True
-        return False
+        if not select_first(self.table, self.items, lambda item: item[0].answer_id == answer_id):
+            return False
+        self._selection_changed()
+        return True
 
     def rows(self) -> list[tuple[str, ...]]:
         """What the table shows (tests, and a quick look from the debugger)."""
@@ -403,16 +389,7 @@ class LibraryPanel(QWidget):
     # ------------------------------------------------------------------ dialogs
 
     def _open(self, dialog) -> None:
-        if self.dialog is not None:
-            self.dialog.close()
-        self.dialog = dialog
-        dialog.finished.connect(lambda _r, d=dialog: self._dialog_closed(d))
-        dialog.open()
-
-    def _dialog_closed(self, dialog) -> None:
-        if self.dialog is dialog:
-            self.dialog = None
-        dialog.deleteLater()
+        open_only(self, dialog)
 
     def new_answer(self) -> None:
         editor = AnswerEditor(self._tasks, today=self._today, parent=self)
@@ -548,7 +525,7 @@ class LibraryPanel(QWidget):
 
     def _file_failed(self, action: str, path: str, exc: BaseException) -> None:
         self._set_busy(False)
-        text = file_error_text(action, path, exc)
+        text = file_error_text(action, exc, f"未能{action}（{path}）：{{reason}}。")
         if action == "导入" and "未导入任何内容" not in text:
             text += "（未导入任何内容）"
         self._finish(False, text)

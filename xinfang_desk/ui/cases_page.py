@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, QTimer, Signal
+from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from xinfang_desk.core import vocab as v
 from xinfang_desk.ui.case_table_model import CASE_NO_ROLE, COLUMNS, CaseTableModel
+from xinfang_desk.ui.tables import search_box
 from xinfang_desk.ui.tasks import TaskRunner
 
 ALL = "全部"
@@ -53,10 +53,10 @@ class CasesPage(QWidget):
         self._today = today
         self._keep_scroll: int | None = None
 
-        self.search_box = QLineEdit()
-        self.search_box.setObjectName("searchBox")
-        self.search_box.setPlaceholderText("搜索：姓名、事项内容，或案件编号、查询码、身份证号、电话")
-        self.search_box.setClearButtonEnabled(True)
+        # Typing waits for a pause; a new keystroke restarts the wait, so one query runs.
+        self.search_box, self._search_timer = search_box(
+            "searchBox", "搜索：姓名、事项内容，或案件编号、查询码、身份证号、电话", self._apply,
+            SEARCH_DELAY_MS)
         self.status_combo = self._combo("statusFilter", [ALL, *v.STATUS_LABELS.values()])
         self.category_combo = self._combo("categoryFilter", [ALL, *v.CATEGORIES])
         self.channel_combo = self._combo("channelFilter", [ALL, *v.CHANNELS])
@@ -128,13 +128,6 @@ class CasesPage(QWidget):
         layout.addWidget(self.table, 1)
         self._date_check_toggled(False)
 
-        # Typing waits for a pause; a new keystroke restarts the wait, so one query runs.
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self._apply)
-        self.search_box.textChanged.connect(self._search_timer.start)
-        self.search_box.returnPressed.connect(self._apply)
         for combo in (self.status_combo, self.category_combo, self.channel_combo,
                       self.confidential_combo, self.field_combo, self.unit_combo):
             combo.currentIndexChanged.connect(self._apply)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from xinfang_desk.core import session
 from xinfang_desk.ui.login_dialog import ERROR_STYLE, HINT_STYLE, FieldForm
-from xinfang_desk.ui.tables import row_table, selected_item
+from xinfang_desk.ui.tables import open_only, row_table, search_box, select_first, selected_item
 from xinfang_desk.ui.tasks import TaskRunner
 
 COLUMNS = ("文件", "条款", "类型", "条文")
@@ -126,17 +126,9 @@ class PolicyPanel(QWidget):
         self.loaded = False
         self._pending: tuple[int, str] | None = None  # (article to select, message) after a save
 
-        self.search = QLineEdit()
-        self.search.setObjectName("policySearch")
-        self.search.setPlaceholderText("搜索政策依据：文件名、条款（如“第三十五条”）或条文中的字词，"
-                                       "多个词以空格分隔")
-        self.search.setClearButtonEnabled(True)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(SEARCH_DELAY_MS)
-        self._timer.timeout.connect(self.refresh)
-        self.search.textChanged.connect(lambda _t: self._timer.start())
-        self.search.returnPressed.connect(self.refresh)
+        self.search, self._timer = search_box(
+            "policySearch", "搜索政策依据：文件名、条款（如“第三十五条”）或条文中的字词，"
+            "多个词以空格分隔", self.refresh, SEARCH_DELAY_MS)
 
         self.copy_button = QPushButton("复制引用")
         self.copy_button.setObjectName("policyCopyButton")
@@ -239,11 +231,7 @@ class PolicyPanel(QWidget):
         return selected_item(self.table, self.hits)
 
     def select_article(self, article_id: int) -> bool:
-        for row, hit in enumerate(self.hits):
-            if hit.article_id == article_id:
-                self.table.selectRow(row)
-                return True
-        return False
+        return select_first(self.table, self.hits, lambda hit: hit.article_id == article_id)
 
     def _show_selected(self) -> None:
         import html
@@ -272,18 +260,9 @@ class PolicyPanel(QWidget):
     # ------------------------------------------------------------------ adding
 
     def add_article(self) -> None:
-        if self.dialog is not None:
-            self.dialog.close()
         dialog = PolicyArticleDialog(self._tasks, self.docs, self)
-        self.dialog = dialog
         dialog.sig_done.connect(self._article_saved)
-        dialog.finished.connect(lambda _r, d=dialog: self._dialog_closed(d))
-        dialog.open()
-
-    def _dialog_closed(self, dialog) -> None:
-        if self.dialog is dialog:
-            self.dialog = None
-        dialog.deleteLater()
+        open_only(self, dialog)
 
     def _article_saved(self, hit) -> None:
         self._pending = (hit.article_id, f"已保存：{hit.doc_name}{hit.article}（{hit.text_kind}）。")

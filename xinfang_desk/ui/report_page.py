@@ -8,7 +8,6 @@ the core writers replace the target atomically, so a failed export leaves no par
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import logging
 import os
 from pathlib import Path
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from xinfang_desk.ui.colours import OVERDUE_COLOUR
+from xinfang_desk.ui.file_errors import file_error_text
 from xinfang_desk.ui.report_charts import BarChart, PieChart
 from xinfang_desk.ui.report_figures import (
     FiguresTable,
@@ -53,14 +53,6 @@ log = logging.getLogger(__name__)
 MONTHS_OFFERED = 60
 EMPTY_PERIOD = "本期无受理登记事项"
 KINDS = {"pdf": ("导出PDF", "PDF 文件 (*.pdf)"), "xlsx": ("导出Excel", "Excel 工作簿 (*.xlsx)")}
-OS_REASONS = {
-    errno.ENOENT: "文件夹不存在",
-    errno.EACCES: "没有写入权限",
-    errno.EPERM: "没有写入权限",
-    errno.EROFS: "磁盘为只读",
-    errno.ENOSPC: "磁盘空间不足",
-    errno.EISDIR: "该名称是一个文件夹",
-}
 
 
 # ---------------------------------------------------------------------- worker functions
@@ -88,14 +80,8 @@ def write_export(kind: str, report, path: str, masked: bool) -> str:
 
 
 def export_error_text(path: str, exc: BaseException) -> str:
-    from xinfang_desk.core.errors import XinfangError
-
-    if isinstance(exc, XinfangError):
-        return f"未能导出：{exc}"
-    if isinstance(exc, OSError):
-        reason = OS_REASONS.get(exc.errno) or exc.strerror or str(exc)
-        return f"未能导出到 {path}：{reason}。未生成文件，请另选保存位置后重试。"
-    return f"未能导出（程序错误）：{exc}"
+    return file_error_text("导出", exc,
+                           f"未能导出到 {path}：{{reason}}。未生成文件，请另选保存位置后重试。")
 
 
 def previous_month(today: dt.date) -> str:

@@ -45,7 +45,7 @@ from xinfang_desk.core.paths import DataDir
 from xinfang_desk.core.settings import SPECS
 from xinfang_desk.ui.login_dialog import ERROR_STYLE, HINT_STYLE, FieldForm, password_edit
 from xinfang_desk.ui.settings_retention import PurgeDialog
-from xinfang_desk.ui.tables import action_button, row_table, selected_item
+from xinfang_desk.ui.tables import action_button, open_only, row_table, select_first, selected_item
 from xinfang_desk.ui.tasks import TaskRunner
 
 OK_STYLE = "color:#2e7d32"
@@ -577,11 +577,7 @@ class BackupPage(QWidget):
         return selected_item(self.table, self.backups)
 
     def select_backup(self, path: Path) -> bool:
-        for row, info in enumerate(self.backups):
-            if info.path == Path(path):
-                self.table.selectRow(row)
-                return True
-        return False
+        return select_first(self.table, self.backups, lambda info: info.path == Path(path))
 
     def _selection_changed(self) -> None:
         self.restore_button.setEnabled(self.selected() is not None and not self.busy)
@@ -674,9 +670,7 @@ class BackupPage(QWidget):
                                       message=str(exc), parent=self)
             dialog.accepted.connect(lambda: self.restore(path, dialog.take()))
             dialog.rejected.connect(lambda: self.sig_finished.emit(False, str(exc)))
-            dialog.finished.connect(lambda _r: self._dialog_closed(dialog))
-            self.passphrase_dialog = dialog
-            dialog.open()
+            open_only(self, dialog, "passphrase_dialog")
             return
         text = f"恢复未进行：{exc}"
         self.show_message(text, error=True)
@@ -687,11 +681,6 @@ class BackupPage(QWidget):
         box.open()
         self.sig_finished.emit(False, text)
         self.refresh()
-
-    def _dialog_closed(self, dialog) -> None:
-        if self.passphrase_dialog is dialog:
-            self.passphrase_dialog = None
-        dialog.deleteLater()
 
     def _restored(self, result) -> None:
         text = restore_result_text(result)
@@ -782,9 +771,7 @@ class BackupPage(QWidget):
                   "以及勾选“用备份口令加密”的手动备份都用它加密。请把口令另行密封保存。",
             parent=self)
         dialog.accepted.connect(lambda: self._store_passphrase(dialog.take()))
-        dialog.finished.connect(lambda _r: self._dialog_closed(dialog))
-        self.passphrase_dialog = dialog
-        dialog.open()
+        open_only(self, dialog, "passphrase_dialog")
 
     def _store_passphrase(self, passphrase: str | None) -> None:
         from xinfang_desk.core import backup

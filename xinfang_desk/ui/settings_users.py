@@ -34,7 +34,7 @@ from xinfang_desk.ui.login_dialog import (
     FieldForm,
     password_edit,
 )
-from xinfang_desk.ui.tables import action_button, row_table, selected_item
+from xinfang_desk.ui.tables import action_button, open_only, row_table, select_first, selected_item
 from xinfang_desk.ui.tasks import TaskRunner
 
 COLUMNS = ("用户名", "姓名", "角色", "状态")
@@ -287,11 +287,7 @@ class UsersPage(QWidget):
         return selected_item(self.table, self.users)
 
     def select_user(self, username: str) -> bool:
-        for row, user in enumerate(self.users):
-            if user.username == username:
-                self.table.selectRow(row)
-                return True
-        return False
+        return select_first(self.table, self.users, lambda user: user.username == username)
 
     def _selection_changed(self) -> None:
         user = self.selected()
@@ -307,17 +303,8 @@ class UsersPage(QWidget):
     # ------------------------------------------------------------------ actions
 
     def _open(self, dialog, done_text) -> None:
-        if self.dialog is not None:
-            self.dialog.close()
-        self.dialog = dialog
         dialog.sig_done.connect(lambda result: self._changed(done_text(result)))
-        dialog.finished.connect(lambda _r, d=dialog: self._dialog_closed(d))
-        dialog.open()
-
-    def _dialog_closed(self, dialog) -> None:
-        if self.dialog is dialog:
-            self.dialog = None
-        dialog.deleteLater()
+        open_only(self, dialog)
 
     def _changed(self, text: str) -> None:
         self.show_message(text)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from PySide6.QtWidgets import QAbstractItemView, QPushButton, QTableView, QTableWidget
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QPushButton, QTableView, QTableWidget
 
 T = TypeVar("T")
 
@@ -38,3 +39,47 @@ def action_button(text: str, name: str, slot: Callable[[], object]) -> QPushButt
     button.setObjectName(name)
     button.clicked.connect(lambda _checked=False: slot())
     return button
+
+
+def select_first(table: QTableView, items: Sequence[T], matches: Callable[[T], bool]) -> bool:
+    """Select the first row whose item (rows are in `items` order) matches; False if none."""
+    for row, item in enumerate(items):
+        if matches(item):
+            table.selectRow(row)
+            return True
+    return False
+
+
+def open_only(owner, dialog, attr: str = "dialog") -> None:
+    """Open `dialog` as the owner's only one of its kind (kept in `owner.<attr>`): a previous
+    one is closed first; the dialog is forgotten and deleted once it closes."""
+    previous = getattr(owner, attr)
+    if previous is not None:
+        previous.close()
+    setattr(owner, attr, dialog)
+
+    def closed(_result: int) -> None:
+        if getattr(owner, attr) is dialog:
+            setattr(owner, attr, None)
+        dialog.deleteLater()
+
+    dialog.finished.connect(closed)
+    dialog.open()
+
+
+def search_box(name: str, placeholder: str, on_search: Callable[[], object],
+               delay_ms: int) -> tuple[QLineEdit, QTimer]:
+    """A search line that runs `on_search` after a pause in typing (each keystroke restarts the
+    wait, so one query runs) or at once on Enter, and its timer (stop it when the search runs
+    for another reason)."""
+    box = QLineEdit()
+    box.setObjectName(name)
+    box.setPlaceholderText(placeholder)
+    box.setClearButtonEnabled(True)
+    pause = QTimer(box)
+    pause.setSingleShot(True)
+    pause.setInterval(delay_ms)
+    pause.timeout.connect(on_search)
+    box.textChanged.connect(lambda _text: pause.start())
+    box.returnPressed.connect(on_search)
+    return box, pause
