@@ -15,7 +15,6 @@ from PySide6.QtWidgets import QTabWidget  # noqa: E402
 from tests.ui import helpers  # noqa: E402
 from xinfang_desk.core import answers, session, storage, users  # noqa: E402
 from xinfang_desk.ui.answers_page import AnswersPage  # noqa: E402
-from xinfang_desk.ui.tasks import TaskRunner  # noqa: E402
 
 store = helpers.styled_store
 WAIT = 10000
@@ -25,11 +24,7 @@ ACCEPT = "受理告知：十五日内告知是否受理"
 SEEDED = 12
 
 
-@pytest.fixture
-def tasks(store):
-    runner = TaskRunner()
-    yield runner
-    runner.wait(WAIT)
+tasks = helpers.store_tasks  # waited on before the store closes
 
 
 def sign_in(role: str) -> session.Actor:

@@ -10,12 +10,12 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtCore import Qt  # noqa: E402
 
+from tests.ui import helpers  # noqa: E402
 from xinfang_desk.app import build_main_window  # noqa: E402
 from xinfang_desk.core import session, storage, users  # noqa: E402
 from xinfang_desk.ui.login_dialog import LoginDialog  # noqa: E402
 from xinfang_desk.ui.settings_users import UsersPage  # noqa: E402
 from xinfang_desk.ui.style import setup_application  # noqa: E402
-from xinfang_desk.ui.tasks import TaskRunner  # noqa: E402
 
 TODAY = dt.date(2026, 10, 9)
 WAIT = 10000
@@ -31,11 +31,7 @@ def store(tmp_path, qapp):
     storage.close()
 
 
-@pytest.fixture
-def tasks():
-    runner = TaskRunner()
-    yield runner
-    runner.wait(WAIT)
+tasks = helpers.store_tasks  # waited on before the store closes
 
 
 @pytest.fixture
