@@ -65,6 +65,8 @@ def launch(qtbot):
         launcher.sig_quit.connect(launcher.quits.append)
         launcher.start()
         made.append(launcher)
+        # The database opens on the worker: wait until the launcher has decided what to show.
+        qtbot.waitUntil(lambda: not launcher.opening, timeout=WAIT)
         return launcher
 
     yield make
@@ -310,3 +312,36 @@ def test_damage_found_by_the_check_replaces_the_sign_in_by_the_restore_offer(
     click(qtbot, launcher.damaged.quit_button)
     assert launcher.quits == [1]
     assert path.read_bytes() == before
+
+
+def test_a_slow_opening_says_what_is_going_on_and_then_signs_in(qtbot, root, monkeypatch):
+    """Opening (an update's migration of a large history) runs on the worker; after a moment
+    a notice says the database is being opened, and the sign-in follows when it is done."""
+    import threading
+
+    go = threading.Event()
+    real = storage.open_unchecked
+
+    def slow(path, **kw):
+        assert go.wait(WAIT / 1000)
+        return real(path, **kw)
+
+    monkeypatch.setattr(storage, "open_unchecked", slow)
+    launcher = Launcher(root, today=TODAY)
+    launcher.start()
+    try:
+        qtbot.waitUntil(lambda: launcher.splash is not None and launcher.splash.isVisible(),
+                        timeout=WAIT)
+        assert launcher.splash.text().startswith("正在打开数据库，请稍候")
+        assert launcher.flow is None
+        go.set()
+        qtbot.waitUntil(lambda: launcher.flow is not None and launcher.flow.login is not None
+                        and launcher.flow.login.isVisible(), timeout=WAIT)
+        assert launcher.splash is None
+    finally:
+        go.set()
+        if launcher.flow is not None and launcher.flow.login is not None:
+            launcher.flow.login.close()
+            launcher.flow.tasks.wait(WAIT)
+        launcher.release()
+        storage.close()

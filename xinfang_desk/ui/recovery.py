@@ -2,7 +2,8 @@
 
     Launcher.start
       lock the data directory ─ held by another program → message, exit 1
-      open the database ─ damaged → DamagedDatabaseDialog
+      open the database (worker thread; a notice if it takes a while, e.g. a migration)
+                        ─ damaged → DamagedDatabaseDialog
                                       从备份恢复 → restore (as SYSTEM, worker thread) → sign-in
                                       退出 → exit 1 (the damaged file untouched)
                        ─ other error → message, exit 1
@@ -26,7 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -51,6 +52,8 @@ from xinfang_desk.ui.settings_backup import (
 from xinfang_desk.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
+
+OPEN_NOTICE_MS = 400  # opening usually ends before this; a migration may take much longer
 
 
 def _what_happened(message: str) -> str:
@@ -209,6 +212,8 @@ class Launcher(QObject):
         self.damaged: DamagedDatabaseDialog | None = None
         self.box: QMessageBox | None = None
         self.notice: QMessageBox | None = None
+        self.opening = False  # the database is being opened on the worker
+        self.splash = None  # what says so when it takes a while
         # The start-up check: "running", "passed" or "failed"; what waits for it to pass.
         self.check_state = "passed"
         self._after_check: list[Callable[[], None]] = []
@@ -233,17 +238,41 @@ class Launcher(QObject):
         self._open()
 
     def _open(self) -> None:
-        from xinfang_desk.core.errors import XinfangError
-        from xinfang_desk.core.storage import DamagedDatabaseError, open_unchecked
+        """Open (and, after an update, migrate) the database on the worker: a migration of a
+        large history takes a while, and a notice says so if it is not done at once."""
+        from xinfang_desk.core.storage import open_unchecked
 
-        try:
-            data_dir, check = open_unchecked(self.root)
-        except DamagedDatabaseError as exc:
+        root = self.root
+        self.opening = True
+        QTimer.singleShot(OPEN_NOTICE_MS, self._opening_notice)
+        self.tasks.run(lambda: open_unchecked(root), self._opened, self._open_failed)
+
+    def _opening_notice(self) -> None:
+        from xinfang_desk.ui.startup import make_splash
+
+        if self.opening and self.splash is None:
+            self.splash = make_splash("正在打开数据库，请稍候……\n（新版本首次打开时要升级数据结构，"
+                                      "大型数据库需要稍长时间）", "openingSplash")
+
+    def _done_opening(self) -> None:
+        self.opening = False
+        if self.splash is not None:
+            self.splash.close()
+            self.splash.deleteLater()
+            self.splash = None
+
+    def _open_failed(self, exc: Exception) -> None:
+        from xinfang_desk.core.storage import DamagedDatabaseError
+
+        self._done_opening()
+        if isinstance(exc, DamagedDatabaseError):
             self._show_damaged(exc)
-            return
-        except XinfangError as exc:
+        else:
             self._fatal(str(exc), "startupError")
-            return
+
+    def _opened(self, result) -> None:
+        self._done_opening()
+        data_dir, check = result
         if check is not None:
             self.check_state = "running"
             threading.Thread(target=self._run_check, args=(check,), name="startup-check",

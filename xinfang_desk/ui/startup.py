@@ -51,6 +51,17 @@ def prepare(demo: bool) -> tuple[bool, str]:
     return users.accounts_exist(), users.demo_hint()
 
 
+def make_splash(text: str, name: str) -> QLabel:
+    """A small window that says what the program is doing while nothing else is shown."""
+    splash = QLabel(text)
+    splash.setObjectName(name)
+    splash.setWindowTitle(APP_TITLE)
+    splash.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    splash.setMinimumSize(360, 100)
+    splash.show()
+    return splash
+
+
 def _noop(_result=None) -> None:
     pass
 
@@ -98,12 +109,7 @@ class StartupFlow(QObject):
         self.tasks.run(lambda: prepare(demo), self._prepared, self._failed)
 
     def _show_splash(self, text: str, name: str) -> None:
-        self._splash = QLabel(text)
-        self._splash.setObjectName(name)
-        self._splash.setWindowTitle(APP_TITLE)
-        self._splash.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._splash.setMinimumSize(360, 100)
-        self._splash.show()
+        self._splash = make_splash(text, name)
 
     def _close_splash(self) -> None:
         if self._splash is not None:
