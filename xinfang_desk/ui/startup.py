@@ -58,6 +58,7 @@ def make_splash(text: str, name: str) -> QLabel:
     splash.setWindowTitle(APP_TITLE)
     splash.setAlignment(Qt.AlignmentFlag.AlignCenter)
     splash.setMinimumSize(360, 100)
+    splash.setContentsMargins(28, 16, 28, 16)
     splash.show()
     return splash
 
