@@ -303,7 +303,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except OSError as exc:
-        print(f"错误：无法读写文件：{exc.filename or ''}（{exc.strerror or exc}）", file=sys.stderr)
+        from xinfang_desk.core.errors import os_reason
+
+        print(f"错误：无法读写 {exc.filename or '文件'}：{os_reason(exc)}。", file=sys.stderr)
         return 1
 
 

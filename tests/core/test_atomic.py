@@ -27,3 +27,16 @@ def test_missing_folder_is_an_oserror_and_creates_nothing(tmp_path):
     with pytest.raises(OSError):
         atomic.write_bytes(tmp_path / "no-such-dir" / "a.pdf", b"%PDF")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_missing_folder_or_a_folder_as_target_names_what_the_user_chose(tmp_path):
+    """The error names the folder or file the user gave, never our temporary file."""
+    import errno
+
+    with pytest.raises(FileNotFoundError) as missing:
+        atomic.write_text(tmp_path / "no-such-folder" / "a.json", "x")
+    assert missing.value.filename == str(tmp_path / "no-such-folder")
+    with pytest.raises(IsADirectoryError) as folder:
+        atomic.write_text(tmp_path, "x")
+    assert folder.value.errno == errno.EISDIR and folder.value.filename == str(tmp_path)
+    assert list(tmp_path.iterdir()) == []  # nothing left behind

@@ -33,6 +33,16 @@ def test_usage_errors_exit_2_in_chinese(tmp_path):
     assert "命令行参数有误" in result.stderr and "2026-02-30" in result.stderr
 
 
+def test_writing_into_a_missing_folder_names_that_folder_in_chinese(tmp_path):
+    missing = tmp_path / "U盘" / "口径.json"
+    result = run("answers", "export", str(missing), data_dir=tmp_path / "data")
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"错误：无法读写 {missing.parent}：文件夹不存在。"
+    result = run("report", "--month", "2026-10", "--pdf", str(tmp_path), data_dir=tmp_path / "data")
+    assert result.returncode == 1 and "该名称是一个文件夹" in result.stderr
+    assert ".tmp" not in result.stderr
+
+
 def test_deadlines_on_an_empty_database(tmp_path):
     result = run("deadlines", data_dir=tmp_path)
     assert result.returncode == 0, result.stderr

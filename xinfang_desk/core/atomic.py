@@ -5,6 +5,7 @@ then rename over the target (os.replace is atomic on one volume, Windows include
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Iterator
@@ -15,6 +16,8 @@ from pathlib import Path
 def temp_file(folder: str | os.PathLike, prefix: str) -> Iterator[Path]:
     """An empty temporary file in `folder`, removed afterwards (with any -wal/-shm/-journal
     SQLite left beside it) unless it was renamed away meanwhile (`publish`)."""
+    if not Path(folder).is_dir():  # name the folder the user chose, not our temporary file
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(folder))
     fd, name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=folder)
     os.close(fd)
     tmp = Path(name)
@@ -43,6 +46,8 @@ def replacing(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path next to `path`; when the block ends without error the temporary
     file is fsynced and renamed over `path`, otherwise it is removed and `path` is untouched."""
     path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
     with temp_file(path.parent, f".{path.name}.") as tmp:
         yield tmp
         publish(tmp, path)

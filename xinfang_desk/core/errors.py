@@ -2,6 +2,23 @@
 
 from __future__ import annotations
 
+import errno
+
+# What went wrong with a file, in the clerk's words.
+OS_REASONS = {
+    errno.ENOENT: "文件夹不存在",
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限",
+    errno.EROFS: "磁盘为只读",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EISDIR: "该名称是一个文件夹",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file could not be read or written, in Chinese where the cause is a common one."""
+    return OS_REASONS.get(exc.errno) or exc.strerror or str(exc)
+
 
 class XinfangError(Exception):
     """Base of every error whose message is meant for the user."""
