@@ -9,21 +9,15 @@ pytest.importorskip("PySide6")
 from PySide6.QtWidgets import QTabWidget  # noqa: E402
 
 from tests.core.helpers import ID_WANG, intake  # noqa: E402
+from tests.ui import helpers  # noqa: E402
 from xinfang_desk.app import build_main_window  # noqa: E402
-from xinfang_desk.core import storage  # noqa: E402
 from xinfang_desk.core.cases import register_case  # noqa: E402
-from xinfang_desk.ui.style import setup_application  # noqa: E402
 
 TODAY = dt.date(2026, 10, 9)
 WAIT = 10000
 
 
-@pytest.fixture
-def data_dir(tmp_path, qapp):
-    setup_application(qapp)
-    d = storage.open_data_dir(tmp_path / "data")
-    yield d
-    storage.close()
+data_dir = helpers.styled_store
 
 
 def make_window(qtbot, data_dir):
