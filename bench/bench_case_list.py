@@ -43,11 +43,11 @@ def main() -> None:
     from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt
     from PySide6.QtWidgets import QApplication
 
-    from xinfang_desk.core.models import Case
-    from xinfang_desk.core.storage import close, open_data_dir
-    from xinfang_desk.ui.cases_page import CasesPage
+    from xinfang_desk.core.store.models import Case
+    from xinfang_desk.core.store.storage import close, open_data_dir
+    from xinfang_desk.ui.cases.page import CasesPage
     from xinfang_desk.ui.style import setup_application
-    from xinfang_desk.ui.tasks import TaskRunner
+    from xinfang_desk.ui.widgets.tasks import TaskRunner
 
     app = QApplication([])
     setup_application(app)

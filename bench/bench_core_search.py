@@ -70,7 +70,7 @@ STATUSES = ["registered", "accepted", "forwarded", "replied", "closed", "closed"
 
 
 def _id_number(rng: random.Random, n: int) -> str:
-    from xinfang_desk.core.validators import _id_check_char
+    from xinfang_desk.core.rules.validators import _id_check_char
 
     birth = dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(0, 60 * 365))
     first17 = f"510722{birth:%Y%m%d}{n % 1000:03d}"
@@ -79,8 +79,8 @@ def _id_number(rng: random.Random, n: int) -> str:
 
 def build(n_cases: int, seed: int = 7) -> dict:
     """Insert n_cases synthetic cases into the open database; returns sample values."""
-    from xinfang_desk.core.db import database
-    from xinfang_desk.core.models import Field, Unit
+    from xinfang_desk.core.store.db import database
+    from xinfang_desk.core.store.models import Field, Unit
 
     rng = random.Random(seed)
     fields = {}
@@ -160,9 +160,9 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="reuse/keep the database in --dir")
     args = ap.parse_args()
 
-    from xinfang_desk.core import repeats, search
-    from xinfang_desk.core.models import Case
-    from xinfang_desk.core.storage import close, open_data_dir
+    from xinfang_desk.core.cases import repeats, search
+    from xinfang_desk.core.store.models import Case
+    from xinfang_desk.core.store.storage import close, open_data_dir
 
     root = args.dir or Path(tempfile.mkdtemp(prefix="xf-bench-"))
     open_data_dir(root)
@@ -172,7 +172,7 @@ def main() -> None:
         sample = build(args.cases - existing)
         print(f"built {args.cases - existing} cases in {time.perf_counter() - t0:.1f} s")
     else:
-        from xinfang_desk.core.models import Petitioner
+        from xinfang_desk.core.store.models import Petitioner
 
         p = Petitioner.select().order_by(Petitioner.id).offset(existing // 3).first()
         sample = {"name": p.name, "id_number": p.id_number, "phone": p.phone,

@@ -45,7 +45,7 @@ def read_meta(cache: Path, n: int) -> dict | None:
 def _samples() -> dict:
     """Values to look up: a petitioner with an ID number and a 3-character name who has
     more than one case, a phone, a case number, from the middle of the history."""
-    from xinfang_desk.core.models import Case, CasePetitioner, Petitioner
+    from xinfang_desk.core.store.models import Case, CasePetitioner, Petitioner
 
     n = Case.select().count()
     mid = Case.select().order_by(Case.id).offset(n // 2).first()
@@ -69,8 +69,8 @@ def build(cache: Path, n: int, *, log=print) -> dict:
     meta = read_meta(cache, n)
     if meta is not None:
         return meta
-    from xinfang_desk.core import storage
-    from xinfang_desk.core.bulk_demo import generate_bulk
+    from xinfang_desk.core.demo.bulk import generate_bulk
+    from xinfang_desk.core.store import storage
 
     root = db_dir(cache, n)
     shutil.rmtree(root, ignore_errors=True)
@@ -111,8 +111,8 @@ def migrate(cache: Path, n: int, *, log=print) -> None:
     outside the timings; the pre-migration copies are dropped (the cache is throw-away)."""
     import sqlite3
 
-    from xinfang_desk.core import migrations
     from xinfang_desk.core.paths import DataDir
+    from xinfang_desk.core.store import migrations
 
     dd = DataDir(db_dir(cache, n))
     con = sqlite3.connect(str(dd.database))
@@ -122,7 +122,7 @@ def migrate(cache: Path, n: int, *, log=print) -> None:
         con.close()
     if row and int(row[0]) >= migrations.LATEST:
         return
-    from xinfang_desk.core import storage
+    from xinfang_desk.core.store import storage
 
     log(f"migrating the {n:,}-case database to schema v{migrations.LATEST} ...")
     storage.open_data_dir(dd.root)

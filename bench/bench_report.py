@@ -25,9 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_core_search import build, timed  # noqa: E402
 
-from xinfang_desk.core import storage  # noqa: E402
-from xinfang_desk.core.models import Case, CaseEvent  # noqa: E402
-from xinfang_desk.core.report import month_range, monthly_figures, write_xlsx  # noqa: E402
+from xinfang_desk.core.report.figures import month_range, monthly_figures  # noqa: E402
+from xinfang_desk.core.report.xlsx import write_xlsx
+from xinfang_desk.core.store import storage  # noqa: E402
+from xinfang_desk.core.store.models import Case, CaseEvent  # noqa: E402
 
 
 def main() -> None:
@@ -49,7 +50,7 @@ def main() -> None:
     today = dt.date.today()
     if not (args.keep and Case.select().count()):
         if args.demo:
-            from xinfang_desk.core.demo import generate_demo
+            from xinfang_desk.core.demo.generate import generate_demo
 
             generate_demo(args.cases, today=today, batch_size=2000)
         else:

@@ -60,9 +60,9 @@ def ours(args) -> dict:
     from PySide6.QtCore import QEventLoop
     from PySide6.QtWidgets import QApplication
 
-    from xinfang_desk.app import build_main_window
-    from xinfang_desk.core import instance_lock
-    from xinfang_desk.core.storage import open_unchecked
+    from xinfang_desk.core.store import instance_lock
+    from xinfang_desk.core.store.storage import open_unchecked
+    from xinfang_desk.ui.main_window import build_main_window
     from xinfang_desk.ui.style import setup_application
 
     mark("imports")

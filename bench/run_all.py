@@ -218,7 +218,7 @@ class Floor:
         return best
 
     def save_intake(self, n: int, today: dt.date) -> None:
-        from xinfang_desk.core.validators import _id_check_char
+        from xinfang_desk.core.rules.validators import _id_check_char
 
         first17 = f"51130219800101{n % 1000:03d}"
         number = first17 + _id_check_char(first17)
@@ -376,8 +376,8 @@ LONG_FACTS = ("信访人称其于二〇一九年三月起在南充宏达建筑�
 
 def long_case(today: dt.date) -> str:
     """A replied case whose reply letter runs to about three pages a copy."""
-    from xinfang_desk.core import cases
-    from xinfang_desk.core.workflow import EventData
+    from xinfang_desk.core.cases import records as cases
+    from xinfang_desk.core.rules.workflow import EventData
 
     facts = "\n".join(LONG_FACTS for _ in range(4))
     saved = cases.register_case(cases.CaseInput(
@@ -394,15 +394,18 @@ def long_case(today: dt.date) -> str:
 
 
 def measure_size(n: int, meta: dict, args, log) -> list[Row]:
-    from xinfang_desk.core import intake, search, storage
-    from xinfang_desk.core.backup import backup_now
-    from xinfang_desk.core.cases import CaseInput, PetitionerInput
-    from xinfang_desk.core.documents import build_document
-    from xinfang_desk.core.models import Case
-    from xinfang_desk.core.repeats import find_repeats
-    from xinfang_desk.core.report import month_range, monthly_figures, write_xlsx
-    from xinfang_desk.core.report_pdf import write_pdf
-    from xinfang_desk.core.validators import _id_check_char
+    from xinfang_desk.core.cases import search
+    from xinfang_desk.core.cases.records import CaseInput, PetitionerInput
+    from xinfang_desk.core.cases.repeats import find_repeats
+    from xinfang_desk.core.documents.build import build_document
+    from xinfang_desk.core.intake import desk as intake
+    from xinfang_desk.core.report.figures import month_range, monthly_figures
+    from xinfang_desk.core.report.pdf import write_pdf
+    from xinfang_desk.core.report.xlsx import write_xlsx
+    from xinfang_desk.core.rules.validators import _id_check_char
+    from xinfang_desk.core.store import storage
+    from xinfang_desk.core.store.backup import backup_now
+    from xinfang_desk.core.store.models import Case
 
     root = bench_db.db_dir(args.cache, n)
     runs = args.runs

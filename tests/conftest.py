@@ -50,7 +50,8 @@ def data_dir(_isolated_data_dir: Path) -> Path:
 def _fast_passwords_and_no_one_signed_in(monkeypatch: pytest.MonkeyPatch):
     """Cheap password hashes (the cost travels inside each hash, so verification is unaffected)
     and every test starts and ends with no user signed in (the SYSTEM actor)."""
-    from xinfang_desk.core import session, users
+    from xinfang_desk.core import session
+    from xinfang_desk.core.people import users
 
     monkeypatch.setattr(users, "SCRYPT_N", 2**10)
     session.set_current(None)

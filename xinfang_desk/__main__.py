@@ -2,7 +2,7 @@
 
 import sys
 
-from xinfang_desk.cli import main
+from xinfang_desk.cli.main import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -40,7 +40,7 @@ def run_gui(data_dir_arg: str | None = None, *, demo: bool = False) -> int:
     except (XinfangError, OSError) as exc:
         QMessageBox.critical(None, APP_TITLE, str(exc))
         return 1
-    from xinfang_desk.ui.recovery import Launcher
+    from xinfang_desk.ui.startup.recovery import Launcher
 
     # Lock the data directory (a second copy is told so and exits 1) → open the database (a
     # damaged one offers the restore from the newest good backup) → first admin → sign-in →
@@ -57,23 +57,3 @@ def run_gui(data_dir_arg: str | None = None, *, demo: bool = False) -> int:
         collector.stop()
 
 
-def build_main_window(data_dir, today=None, *, idle_lock_ms: int | None = None):
-    """The main window over an opened data directory for the current actor (also used by
-    tests and the screenshot script). Signing in is run_gui's job (ui.startup): here the pages
-    follow session.current() — all of them for SYSTEM (no accounts), the role's pages for a
-    signed-in user, who also gets the 账户 menu and the idle lock (`idle_lock_ms` fixes its
-    interval, for tests; otherwise the `idle_lock_minutes` setting)."""
-    from xinfang_desk.core import session
-    from xinfang_desk.ui.main_window import MainWindow
-
-    window = MainWindow(data_dir, today=today)
-    window.account = None
-    actor = session.current()
-    if actor.role != session.SYSTEM_ROLE:
-        from xinfang_desk.ui.account import AccountControls
-
-        window.account = AccountControls(window, window.tasks, actor, idle_lock_ms=idle_lock_ms)
-        users_page = getattr(window.settings, "users", None)
-        if users_page is not None:
-            users_page.sig_idle_lock_changed.connect(window.account.idle_lock.set_minutes)
-    return window

@@ -15,11 +15,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from xinfang_desk.core import cases, settings, storage  # noqa: E402
-from xinfang_desk.core.cases import CaseInput, PetitionerInput  # noqa: E402
-from xinfang_desk.core.documents import build_document  # noqa: E402
-from xinfang_desk.core.taxonomy import add_unit  # noqa: E402
-from xinfang_desk.core.workflow import EventData  # noqa: E402
+from xinfang_desk.core.cases import records as cases  # noqa: E402
+from xinfang_desk.core.cases.records import CaseInput, PetitionerInput  # noqa: E402
+from xinfang_desk.core.cases.taxonomy import add_unit  # noqa: E402
+from xinfang_desk.core.documents.build import build_document  # noqa: E402
+from xinfang_desk.core.rules.workflow import EventData  # noqa: E402
+from xinfang_desk.core.store import settings, storage  # noqa: E402
 
 TODAY = dt.date(2026, 11, 27)
 RECEIVED = dt.date(2026, 9, 21)
@@ -79,9 +80,9 @@ def main() -> int:
 
 
 def _report_pages(out: Path) -> None:
-    from xinfang_desk.core.demo import generate_demo
-    from xinfang_desk.core.report import month_range, monthly_figures
-    from xinfang_desk.core.report_pdf import write_pdf
+    from xinfang_desk.core.demo.generate import generate_demo
+    from xinfang_desk.core.report.figures import month_range, monthly_figures
+    from xinfang_desk.core.report.pdf import write_pdf
 
     with tempfile.TemporaryDirectory() as tmp:
         storage.open_data_dir(Path(tmp))

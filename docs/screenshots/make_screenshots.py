@@ -39,9 +39,9 @@ def main() -> int:
 
     from PySide6.QtWidgets import QApplication
 
-    from xinfang_desk.app import build_main_window
-    from xinfang_desk.core import storage
-    from xinfang_desk.core.demo import generate_demo
+    from xinfang_desk.core.demo.generate import generate_demo
+    from xinfang_desk.core.store import storage
+    from xinfang_desk.ui.main_window import build_main_window
     from xinfang_desk.ui.style import setup_application
 
     app = QApplication(sys.argv)
@@ -55,7 +55,7 @@ def main() -> int:
         settle(app, window)
         names = ["intake", "cases", "followup", "answers", "report", "settings"]
         # A returning visitor being typed in, so the history panel has something to show.
-        from xinfang_desk.core.models import Petitioner
+        from xinfang_desk.core.store.models import Petitioner
 
         person = Petitioner.select().where(Petitioner.id_number.is_null(False)).first()
         block = window.intake.petitioners.primary
@@ -90,9 +90,10 @@ def main() -> int:
 def account_screenshots(app, data_dir, out: Path) -> None:
     """The sign-in dialog of the demo database (login.png) and, signed in as the demo admin,
     设置 › 用户与安全 (users.png)."""
-    from xinfang_desk.app import build_main_window
-    from xinfang_desk.core import session, users
-    from xinfang_desk.ui.login_dialog import LoginDialog
+    from xinfang_desk.core import session
+    from xinfang_desk.core.people import users
+    from xinfang_desk.ui.main_window import build_main_window
+    from xinfang_desk.ui.startup.login import LoginDialog
 
     users.create_demo_accounts()
     login = LoginDialog(None, username="clerk", hint=users.demo_hint())
@@ -117,7 +118,7 @@ def account_screenshots(app, data_dir, out: Path) -> None:
 
 def security_screenshot(app, window, data_dir, out: Path) -> None:
     """设置 › 数据安全 (security.png): a few automatic backups and the database check."""
-    from xinfang_desk.core import backup
+    from xinfang_desk.core.store import backup
 
     for day in (TODAY - dt.timedelta(days=1), TODAY):
         backup.auto_backup(data_dir, today=day)

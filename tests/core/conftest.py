@@ -1,6 +1,6 @@
 import pytest
 
-from xinfang_desk.core import storage
+from xinfang_desk.core.store import storage
 
 
 @pytest.fixture

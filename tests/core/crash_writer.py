@@ -55,10 +55,10 @@ def _out(line: str) -> None:
 
 
 def writer(data_root: Path, trial: int, seed: int) -> None:
-    from xinfang_desk.core import intake as intake_service
-    from xinfang_desk.core import storage
-    from xinfang_desk.core.cases import CaseInput, PetitionerInput
-    from xinfang_desk.core.models import Case, Unit
+    from xinfang_desk.core.cases.records import CaseInput, PetitionerInput
+    from xinfang_desk.core.intake import desk as intake_service
+    from xinfang_desk.core.store import storage
+    from xinfang_desk.core.store.models import Case, Unit
 
     rng = random.Random(seed)
     storage.open_data_dir(data_root, today=TODAY)
@@ -145,10 +145,11 @@ class Ledger:
 def check_database(data_root: Path, ledger: Ledger, pending, new_cases: list[str]) -> list[str]:
     """Reopen like the program does and check everything; returns the problems found (and
     updates the ledger with the in-flight step if it turned out committed)."""
-    from xinfang_desk.core import audit, search, storage
-    from xinfang_desk.core.db import database
+    from xinfang_desk.core.cases import search
     from xinfang_desk.core.errors import XinfangError
-    from xinfang_desk.core.models import AuditLog, Case, CaseEvent, CasePetitioner, Petitioner
+    from xinfang_desk.core.store import audit, storage
+    from xinfang_desk.core.store.db import database
+    from xinfang_desk.core.store.models import AuditLog, Case, CaseEvent, CasePetitioner, Petitioner
 
     problems: list[str] = []
     try:

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from xinfang_desk.core.cases import CaseInput, PetitionerInput
+from xinfang_desk.core.cases.records import CaseInput, PetitionerInput
 
 # Valid resident ID numbers, check characters worked out by hand (GB 11643 MOD 11-2).
 ID_WANG = "11010519491231002X"  # 1949-12-31, female (sequence 002)

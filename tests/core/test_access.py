@@ -8,25 +8,28 @@ import json
 import pytest
 
 from tests.core.helpers import ID_LI, ID_WANG, intake
-from xinfang_desk.core import access, audit, session, settings, users
-from xinfang_desk.core.case_detail import load_case_detail
-from xinfang_desk.core.cases import (
+from xinfang_desk.core import session
+from xinfang_desk.core.cases import detail
+from xinfang_desk.core.cases.detail import load_case_detail
+from xinfang_desk.core.cases.followup import followup_board, record_chase
+from xinfang_desk.core.cases.records import (
     PetitionerInput,
     events_of,
     get_case,
     record_event,
     register_case,
 )
-from xinfang_desk.core.deadlines import list_deadlines
-from xinfang_desk.core.documents import build_document, record_printed
+from xinfang_desk.core.cases.repeats import find_repeats
+from xinfang_desk.core.cases.search import search_cases
+from xinfang_desk.core.deadlines.engine import list_deadlines
+from xinfang_desk.core.documents.build import build_document, record_printed
 from xinfang_desk.core.documents.context import load as load_doc_context
-from xinfang_desk.core.followup import followup_board, record_chase
-from xinfang_desk.core.interchange import export_cases
-from xinfang_desk.core.models import AuditLog, Case, CaseEvent
-from xinfang_desk.core.repeats import find_repeats
-from xinfang_desk.core.search import search_cases
+from xinfang_desk.core.interchange.jsonl import export_cases
+from xinfang_desk.core.people import access, users
+from xinfang_desk.core.rules.workflow import EventData
 from xinfang_desk.core.session import PermissionDenied
-from xinfang_desk.core.workflow import EventData
+from xinfang_desk.core.store import audit, settings
+from xinfang_desk.core.store.models import AuditLog, Case, CaseEvent
 
 TODAY = dt.date(2026, 10, 20)
 PASSWORD = "abc12345"
@@ -307,16 +310,16 @@ def test_reveal_id_returns_full_number_and_is_audited(office):
     staff, secret, plain = office
     with session.acting_as(staff["王芳"]):
         assert load_case_detail(plain, today=TODAY).petitioners[0].id_number == "110105********002X"
-        assert access.reveal_id(plain, 0) == ID_WANG
+        assert detail.reveal_id(plain, 0) == ID_WANG
         with pytest.raises(PermissionDenied, match=access.DENIED):
-            access.reveal_id(secret, 0)
+            detail.reveal_id(secret, 0)
         with pytest.raises(Exception, match="没有第2位信访人"):
-            access.reveal_id(plain, 1)
+            detail.reveal_id(plain, 1)
     row = AuditLog.get(AuditLog.action == "reveal_id")
     assert (row.actor, row.object) == ("王芳", plain)
     assert ID_WANG not in row.details and "110105********002X" in row.details
     with session.acting_as(staff["管理员"]), pytest.raises(PermissionDenied):
-        access.reveal_id(plain, 0)
+        detail.reveal_id(plain, 0)
 
 
 def test_full_ids_in_the_detail_view_are_audited(office):
@@ -350,8 +353,9 @@ def test_visibility_edit_and_purge_on_postgres():
     pytest.importorskip("psycopg")
     from playhouse.db_url import connect
 
-    from xinfang_desk.core import retention, storage
-    from xinfang_desk.core.case_edit import change_history, update_case
+    from xinfang_desk.core.cases import retention
+    from xinfang_desk.core.cases.edit import change_history, update_case
+    from xinfang_desk.core.store import storage
 
     raw = connect(url)
     raw.execute_sql("DROP SCHEMA public CASCADE")

@@ -6,12 +6,15 @@ import datetime as dt
 import pytest
 
 from tests.core.helpers import intake
-from xinfang_desk.core import answers, audit, session
-from xinfang_desk.core.answers import AnswerDraft
-from xinfang_desk.core.cases import register_case
+from xinfang_desk.core import session
+from xinfang_desk.core.answers import library as answers
+from xinfang_desk.core.answers.common import AnswerDraft
+from xinfang_desk.core.cases.records import register_case
 from xinfang_desk.core.errors import FieldError, NotFoundError, ValidationError, WorkflowError
-from xinfang_desk.core.models import AnswerVersion, Case, CaseAnswer, Unit
+from xinfang_desk.core.intake.desk import save_intake
 from xinfang_desk.core.session import Actor, PermissionDenied
+from xinfang_desk.core.store import audit
+from xinfang_desk.core.store.models import AnswerVersion, Case, CaseAnswer, Unit
 
 TODAY = dt.date(2026, 10, 20)
 CLERK = Actor("小张", session.CLERK, "张三")
@@ -169,8 +172,7 @@ def _approved(article: str):
 def test_an_old_case_still_shows_the_version_it_used(store):
     Unit.get_or_create(name="区人社局")
     v1 = _approved("第三十五条")
-    saved = register_case(intake(disposition="当场答复", answer_given="已答复",
-                                 answer_version_id=v1.version_id), today=TODAY)
+    saved = save_intake(intake(disposition="当场答复", answer_given="已答复"), answer_version_id=v1.version_id, today=TODAY)
     answers.record_use(saved.case_no, v1.version_id, "reply")
     draft = dataclasses.replace(_draft(), title=v1.title, body="新的复查口径文本。", fields=())
     v2 = answers.approve(answers.save_draft(draft, answer_id=v1.answer_id).version_id,
@@ -179,7 +181,7 @@ def test_an_old_case_still_shows_the_version_it_used(store):
     assert [(p, a.version_id, a.version, a.status) for p, a in used] == [
         ("on_spot", v1.version_id, 1, "retired"), ("reply", v1.version_id, 1, "retired")]
     assert used[0][1].body == v1.body and v2.version == 2
-    later = register_case(intake(answer_version_id=v2.version_id), today=TODAY)
+    later = save_intake(intake(), answer_version_id=v2.version_id, today=TODAY)
     assert [a.version for _, a in answers.used_by_case(later.case_no)] == [2]
     assert [e.action for e in audit.entries(obj=saved.case_no)][:2] == ["answer_used"] * 2
 
@@ -188,9 +190,9 @@ def test_register_refuses_a_draft_or_unknown_answer_and_saves_nothing(store):
     draft = answers.save_draft(_draft(fields=()))
     before = Case.select().count()
     with pytest.raises(WorkflowError, match="只能使用已审定的口径"):
-        register_case(intake(answer_version_id=draft.version_id), today=TODAY)
+        save_intake(intake(), answer_version_id=draft.version_id, today=TODAY)
     with pytest.raises(NotFoundError, match="没有编号为"):
-        register_case(intake(answer_version_id=987654), today=TODAY)
+        save_intake(intake(), answer_version_id=987654, today=TODAY)
     assert Case.select().count() == before and CaseAnswer.select().count() == 0
 
 
@@ -209,7 +211,7 @@ def test_record_use_checks_purpose_and_status(store):
 
 def test_validation_errors_come_before_the_answer_check(store):
     with pytest.raises(ValidationError):
-        register_case(intake(summary="", answer_version_id=1), today=TODAY)
+        save_intake(intake(summary=""), answer_version_id=1, today=TODAY)
 
 
 # --------------------------------------------------------------------------- placeholders
@@ -253,8 +255,7 @@ def test_values_for_a_case_and_for_the_intake(store):
 def test_saving_puts_the_new_number_and_query_code_where_the_answer_marked_them(store):
     v1 = _approved("第三十五条")
     typed = "王秀英同志：您的事项编号【缺：编号】，可凭查询码【缺：查询码】查询。"
-    saved = register_case(intake(disposition="当场答复", answer_given=typed,
-                                 answer_version_id=v1.version_id), today=TODAY)
+    saved = save_intake(intake(disposition="当场答复", answer_given=typed), answer_version_id=v1.version_id, today=TODAY)
     case = Case.get(Case.case_no == saved.case_no)
     assert case.answer_given == (f"王秀英同志：您的事项编号{saved.case_no}，"
                                  f"可凭查询码{saved.query_code}查询。")
@@ -267,15 +268,14 @@ def test_saving_puts_the_new_number_and_query_code_where_the_answer_marked_them(
                           ("您好，【未知：职务】。", None),
                           ("您好，【请在此写明具体的政策解答】。", v1.version_id)):
         with pytest.raises(ValidationError) as err:
-            register_case(intake(disposition="当场答复", answer_given=text,
-                                 answer_version_id=version), today=TODAY)
+            save_intake(intake(disposition="当场答复", answer_given=text), answer_version_id=version, today=TODAY)
         assert "答复内容：还有未补全的内容：【" in str(err.value)
     assert Case.select().count() == before
 
 
 def test_a_reply_with_gaps_left_is_refused_before_it_reaches_the_letter(store):
-    from xinfang_desk.core.cases import record_event
-    from xinfang_desk.core.workflow import EventData
+    from xinfang_desk.core.cases.records import record_event
+    from xinfang_desk.core.rules.workflow import EventData
 
     saved = register_case(intake(disposition="受理", accepted_on=dt.date(2026, 9, 22)),
                           today=TODAY)
@@ -293,7 +293,7 @@ def test_a_reply_with_gaps_left_is_refused_before_it_reaches_the_letter(store):
 
 def test_deleting_a_case_removes_its_answer_uses_not_the_answer(store):
     v = _approved("第三十四条")
-    saved = register_case(intake(answer_version_id=v.version_id), today=TODAY)
+    saved = save_intake(intake(), answer_version_id=v.version_id, today=TODAY)
     assert CaseAnswer.select().count() == 1
     Case.delete().where(Case.case_no == saved.case_no).execute()  # as a retention purge does
     assert CaseAnswer.select().count() == 0
@@ -301,9 +301,9 @@ def test_deleting_a_case_removes_its_answer_uses_not_the_answer(store):
 
 
 def test_a_reply_and_its_answer_are_recorded_together_or_not_at_all(store):
-    from xinfang_desk.core.cases import get_case
-    from xinfang_desk.core.models import CaseEvent
-    from xinfang_desk.core.workflow import EventData
+    from xinfang_desk.core.cases.records import get_case
+    from xinfang_desk.core.rules.workflow import EventData
+    from xinfang_desk.core.store.models import CaseEvent
 
     review = _approved("第三十五条")
     saved = register_case(intake(disposition="受理", accepted_on=dt.date(2026, 9, 22)),

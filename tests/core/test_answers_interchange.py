@@ -9,15 +9,19 @@ import pytest
 from pypdf import PdfReader
 
 from tests.core.helpers import intake
-from xinfang_desk import cli
-from xinfang_desk.core import answers, audit, cases, session, storage
-from xinfang_desk.core.answers import AnswerDraft
-from xinfang_desk.core.cases import register_case
-from xinfang_desk.core.documents import build_document
+from xinfang_desk.cli import main as cli
+from xinfang_desk.core import session
+from xinfang_desk.core.answers import library as answers
+from xinfang_desk.core.answers import library_file
+from xinfang_desk.core.answers.common import AnswerDraft
+from xinfang_desk.core.cases import records as cases
+from xinfang_desk.core.cases.records import register_case
+from xinfang_desk.core.documents.build import build_document
 from xinfang_desk.core.errors import FieldError, XinfangError
-from xinfang_desk.core.models import AnswerVersion, PolicyArticle
+from xinfang_desk.core.rules.workflow import EventData
 from xinfang_desk.core.session import Actor, PermissionDenied
-from xinfang_desk.core.workflow import EventData
+from xinfang_desk.core.store import audit, storage
+from xinfang_desk.core.store.models import AnswerVersion, PolicyArticle
 
 TODAY = dt.date(2026, 10, 20)
 CLERK = Actor("小张", session.CLERK, "张三")
@@ -64,7 +68,7 @@ def test_round_trip_into_a_fresh_data_dir(tmp_path):
     try:
         _county_library()
         before = _snapshot()
-        count = answers.export_library(tmp_path / "口径库.json")
+        count = library_file.export_library(tmp_path / "口径库.json")
     finally:
         storage.close()
     assert count == 15  # 13 answers, one with an open draft, and the seed's draft on 34
@@ -72,11 +76,11 @@ def test_round_trip_into_a_fresh_data_dir(tmp_path):
     assert data["format"] == "xinfang-desk-answers" and data["version"] == 1
     storage.open_data_dir(tmp_path / "office")
     try:
-        report = answers.import_library(tmp_path / "口径库.json")
+        report = library_file.import_library(tmp_path / "口径库.json")
         assert (report.added, report.updated, report.unchanged) == (2, 2, 11)
         assert report.policies == 1
         assert _snapshot() == before
-        again = answers.import_library(tmp_path / "口径库.json")
+        again = library_file.import_library(tmp_path / "口径库.json")
         assert (again.added, again.updated, again.policies) == (0, 0, 0)
         assert _snapshot() == before
         assert [e.action for e in audit.entries()][:2] == ["answers_imported"] * 2
@@ -107,7 +111,7 @@ def test_a_broken_file_changes_nothing(store, tmp_path, name):
     path.write_bytes(raw)
     before = _snapshot()
     with pytest.raises(XinfangError, match=message):
-        answers.import_library(path)
+        library_file.import_library(path)
     assert _snapshot() == before
 
 
@@ -121,10 +125,10 @@ def test_a_bad_entry_is_named_and_nothing_of_the_file_is_saved(store, tmp_path):
             ({"title": "坏状态", "body": "x", "status": "ok"}, "状态“ok”"),
             ("一段文字", "第2条答复口径格式不对")):
         with pytest.raises(XinfangError, match=message):
-            answers.import_library(_file_with(tmp_path, [good, bad]))
+            library_file.import_library(_file_with(tmp_path, [good, bad]))
         assert _snapshot() == before
     with pytest.raises(XinfangError, match="第1份政策文件（某文件）：第1条条文：不能为空"):
-        answers.import_library(_file_with(tmp_path, [good], [
+        library_file.import_library(_file_with(tmp_path, [good], [
             {"name": "某文件", "articles": [{"article": "第一条", "text": ""}]}]))
     assert _snapshot() == before
     assert not AnswerVersion.select().where(AnswerVersion.title == "新口径：停车").exists()
@@ -135,7 +139,7 @@ def test_a_clerks_import_makes_drafts_and_skips_policies(store, tmp_path):
                                   "status": "approved", "approved_by": "县局"}],
                       [{"name": "某办法", "articles": [{"article": "第一条", "text": "要点"}]}])
     with session.acting_as(CLERK):
-        report = answers.import_library(path)
+        report = library_file.import_library(path)
     assert report.added == 1 and report.policies == 0
     assert any("须经负责人审定" in m for m in report.messages)
     assert any("政策依据须由负责人导入" in m for m in report.messages)
@@ -143,7 +147,7 @@ def test_a_clerks_import_makes_drafts_and_skips_policies(store, tmp_path):
     assert got.status == "draft"
     assert not PolicyArticle.select().where(PolicyArticle.article == "第一条").exists()
     with session.acting_as(LEADER):
-        report = answers.import_library(path)
+        report = library_file.import_library(path)
     assert (report.updated, report.policies) == (1, 1)
     got = next(a for a in answers.list_answers() if a.title == "新口径：停车")
     assert got.status == "approved" and got.approved_by == "老李"
@@ -238,14 +242,14 @@ def test_the_reply_letter_cites_the_basis_of_the_answer_used(store):
 
 def test_every_truncation_of_a_good_file_is_refused_and_changes_nothing(store, tmp_path):
     good = tmp_path / "good.json"
-    answers.export_library(good)
+    library_file.export_library(good)
     raw = good.read_bytes()
     before = _snapshot()
     cut = tmp_path / "cut.json"
     for end in range(0, len(raw) - 2, max(len(raw) // 40, 1)):
         cut.write_bytes(raw[:end])
         with pytest.raises(XinfangError):
-            answers.import_library(cut)
+            library_file.import_library(cut)
     assert _snapshot() == before
 
 
@@ -255,7 +259,7 @@ def test_with_no_accounts_the_files_approver_and_time_are_kept(store, tmp_path):
                                   "approved_at": "2026-11-20 10:00:00"},
                                  {"title": "新口径：噪声", "body": "夜间施工须经许可。",
                                   "status": "approved"}])
-    answers.import_library(path)
+    library_file.import_library(path)
     got = {a.title: a for a in answers.list_answers()}
     assert got["新口径：停车"].approved_by == "县局王主任"
     assert got["新口径：停车"].approved_at == dt.datetime(2026, 11, 20, 10, 0)

@@ -4,8 +4,8 @@ import time
 
 import pytest
 
-from xinfang_desk.core import answers
-from xinfang_desk.core.answers import AnswerDraft
+from xinfang_desk.core.answers import library as answers
+from xinfang_desk.core.answers.common import AnswerDraft
 
 # (matter text as a clerk types it, field, category, the seeded answer's basis article that
 # must come first, a word of its title to tell apart two answers on the same article)

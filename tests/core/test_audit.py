@@ -5,9 +5,10 @@ import sqlite3
 import peewee
 import pytest
 
-from xinfang_desk.core import audit, session, storage
-from xinfang_desk.core.db import database, write_transaction
-from xinfang_desk.core.models import AuditLog
+from xinfang_desk.core import session
+from xinfang_desk.core.store import audit, storage
+from xinfang_desk.core.store.db import database, write_transaction
+from xinfang_desk.core.store.models import AuditLog
 
 
 def _three():

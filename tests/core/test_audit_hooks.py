@@ -9,14 +9,15 @@ import pytest
 
 from tests.core.helpers import ID_WANG, intake
 from tests.core.test_access import make_office
-from xinfang_desk.core import audit, session, settings
-from xinfang_desk.core.cases import accept_case, get_case, record_event, register_case
-from xinfang_desk.core.documents import record_printed
+from xinfang_desk.core import session
+from xinfang_desk.core.cases.records import accept_case, get_case, record_event, register_case
+from xinfang_desk.core.documents.build import record_printed
 from xinfang_desk.core.errors import ValidationError, WorkflowError
-from xinfang_desk.core.intake import save_intake
-from xinfang_desk.core.interchange import export_cases, import_cases
-from xinfang_desk.core.models import AuditLog, Case
-from xinfang_desk.core.workflow import EventData
+from xinfang_desk.core.intake.desk import save_intake
+from xinfang_desk.core.interchange.jsonl import export_cases, import_cases
+from xinfang_desk.core.rules.workflow import EventData
+from xinfang_desk.core.store import audit, settings
+from xinfang_desk.core.store.models import AuditLog, Case
 
 TODAY = dt.date(2026, 10, 20)
 

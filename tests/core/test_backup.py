@@ -14,12 +14,13 @@ from pathlib import Path
 import pytest
 
 from tests.core.helpers import intake
-from xinfang_desk.core import audit, backup, migrations, session, storage
-from xinfang_desk.core.cases import count_cases, register_case
-from xinfang_desk.core.db import database
+from xinfang_desk.core import session
+from xinfang_desk.core.cases.records import count_cases, register_case
 from xinfang_desk.core.errors import StorageError
-from xinfang_desk.core.models import AuditLog, Case, Setting
 from xinfang_desk.core.session import PermissionDenied
+from xinfang_desk.core.store import audit, backup, migrations, restore, storage
+from xinfang_desk.core.store.db import database
+from xinfang_desk.core.store.models import AuditLog, Case, Setting
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = dt.date(2026, 9, 21)
@@ -54,7 +55,7 @@ def test_backup_and_restore_bring_back_every_case(store):
     later = _register(2, start=3)
     assert count_cases() == 5
 
-    result = backup.restore(store, path)
+    result = restore.restore(store, path)
 
     assert _case_nos() == sorted(first) and count_cases() == 3
     assert result.cases == 3 and result.pre_restore is not None
@@ -110,7 +111,7 @@ def test_a_clerk_may_not_back_up_or_restore_but_automatic_backups_run(store):
         with pytest.raises(PermissionDenied, match="无权备份"):
             _manual(store)
         with pytest.raises(PermissionDenied, match="无权恢复数据"):
-            backup.restore(store, path)
+            restore.restore(store, path)
         result = backup.auto_backup(store)
     assert result is not None and result.path.exists()
     assert AuditLog.select().order_by(AuditLog.id.desc()).first().actor == "张敏"
@@ -177,7 +178,7 @@ def test_exit_backups_are_thinned_separately(store):
 # --- the second folder (USB stick) --------------------------------------------------------------
 
 def test_a_missing_second_folder_is_a_warning_and_the_backup_is_still_made(store, tmp_path):
-    from xinfang_desk.core import settings
+    from xinfang_desk.core.store import settings
 
     settings.put("backup_mirror_dir", str(tmp_path / "U盘"))
     result = backup.auto_backup(store)
@@ -187,7 +188,7 @@ def test_a_missing_second_folder_is_a_warning_and_the_backup_is_still_made(store
 
 
 def test_the_second_folder_gets_a_copy_encrypted_with_the_stored_passphrase(store, tmp_path):
-    from xinfang_desk.core import settings
+    from xinfang_desk.core.store import settings
 
     _register(2)
     usb = tmp_path / "usb"
@@ -205,7 +206,7 @@ def test_the_second_folder_gets_a_copy_encrypted_with_the_stored_passphrase(stor
     assert b"SQLite format 3" not in result.mirror.read_bytes()
     assert not backup.is_encrypted(result.path)  # the local copy stays readable
     _register(1, start=2)
-    backup.restore(store, result.mirror, passphrase="正确的口令 2026")
+    restore.restore(store, result.mirror, passphrase="正确的口令 2026")
     assert count_cases() == 2
 
 
@@ -218,7 +219,7 @@ def test_encrypted_backup_round_trip(store):
     raw = path.read_bytes()
     assert raw.startswith(backup.MAGIC) and "王秀英".encode() not in raw
     _register(1, start=2)
-    result = backup.restore(store, path, passphrase="办公室保险柜里的口令")
+    result = restore.restore(store, path, passphrase="办公室保险柜里的口令")
     assert result.cases == 2 and _case_nos() == sorted(cases)
 
 
@@ -233,20 +234,20 @@ def test_wrong_passphrase_missing_passphrase_and_one_flipped_bit_are_refused(sto
     before = _case_nos()
 
     with pytest.raises(backup.WrongPassphrase, match="口令不正确"):
-        backup.restore(store, path, passphrase="错误的口令")
+        restore.restore(store, path, passphrase="错误的口令")
     with pytest.raises(backup.WrongPassphrase, match="已加密，请提供备份口令"):
-        backup.restore(store, path)
+        restore.restore(store, path)
     with pytest.raises(backup.BackupError, match="已损坏或被改动") as flipped:
-        backup.restore(store, bad, passphrase="正确的口令")
+        restore.restore(store, bad, passphrase="正确的口令")
     assert not isinstance(flipped.value, backup.WrongPassphrase)
     header = bytearray(path.read_bytes())
     header[20] ^= 0x80  # in the salt: the header checksum finds it
     bad.write_bytes(bytes(header))
     with pytest.raises(backup.BackupError, match="已损坏或被改动"):
-        backup.restore(store, bad, passphrase="正确的口令")
+        restore.restore(store, bad, passphrase="正确的口令")
     bad.write_bytes(path.read_bytes()[:40])
     with pytest.raises(backup.BackupError, match="不完整"):
-        backup.restore(store, bad, passphrase="正确的口令")
+        restore.restore(store, bad, passphrase="正确的口令")
     assert _case_nos() == before
     assert not list(store.backups.glob("pre-restore-*"))
     assert not list(store.backups.glob(".*tmp"))
@@ -271,7 +272,7 @@ def test_a_truncated_backup_is_refused_and_the_database_untouched(store, tmp_pat
     before = _snapshot_counts()
     message = "清单记录的长度或校验值不符" if with_manifest else "不完整"
     with pytest.raises(backup.BackupError, match=message):
-        backup.restore(store, cut)
+        restore.restore(store, cut)
     assert _snapshot_counts() == before
     assert not list(store.backups.glob("pre-restore-*"))
 
@@ -281,14 +282,14 @@ def test_foreign_and_newer_files_are_refused(store, tmp_path):
     text = tmp_path / "notes.sqlite3"
     text.write_text("这不是数据库" * 100, encoding="utf-8")
     with pytest.raises(backup.BackupError, match="不是信访接待台的备份文件"):
-        backup.restore(store, text)
+        restore.restore(store, text)
     other = tmp_path / "other.sqlite3"
     con = sqlite3.connect(other)
     con.execute("CREATE TABLE t(x)")
     con.commit()
     con.close()
     with pytest.raises(backup.BackupError, match="缺少本程序的数据表"):
-        backup.restore(store, other)
+        restore.restore(store, other)
     newer = _manual(store)
     os.remove(f"{newer}.json")
     con = sqlite3.connect(newer)
@@ -296,9 +297,9 @@ def test_foreign_and_newer_files_are_refused(store, tmp_path):
     con.commit()
     con.close()
     with pytest.raises(backup.BackupError, match="更新版本"):
-        backup.restore(store, newer)
+        restore.restore(store, newer)
     with pytest.raises(backup.BackupError, match="找不到备份文件"):
-        backup.restore(store, tmp_path / "missing.sqlite3")
+        restore.restore(store, tmp_path / "missing.sqlite3")
     assert count_cases() == 1
 
 
@@ -314,7 +315,7 @@ def test_a_backup_whose_audit_trail_was_edited_is_refused(store, tmp_path):
     con.commit()
     con.close()
     with pytest.raises(backup.BackupError, match="第 1 条"):
-        backup.restore(store, forged)
+        restore.restore(store, forged)
 
 
 def test_restore_is_refused_while_another_program_has_the_database_open(store):
@@ -325,7 +326,7 @@ def test_restore_is_refused_while_another_program_has_the_database_open(store):
     other.execute("SELECT count(*) FROM xf_case").fetchone()
     try:
         with pytest.raises(backup.BackupError, match="仍被另一个信访接待台窗口或其他程序打开"):
-            backup.restore(store, path)
+            restore.restore(store, path)
     finally:
         other.close()
     assert count_cases() == 2  # reopened, nothing replaced
@@ -361,8 +362,8 @@ def test_a_full_disk_for_real_on_a_tiny_tmpfs(tmp_path):
         import sys
         from pathlib import Path
         from tests.core.helpers import intake
-        from xinfang_desk.core import backup, storage
-        from xinfang_desk.core.cases import register_case
+        from xinfang_desk.core.store import backup, storage
+        from xinfang_desk.core.cases.records import register_case
         import datetime as dt
         store = storage.open_data_dir(Path(sys.argv[1]))
         for i in range(400):
@@ -439,8 +440,8 @@ def test_a_leftover_wal_after_a_crash_gets_the_full_integrity_check(tmp_path, mo
         import os, sys, datetime as dt
         from pathlib import Path
         from tests.core.helpers import intake
-        from xinfang_desk.core import storage
-        from xinfang_desk.core.cases import register_case
+        from xinfang_desk.core.store import storage
+        from xinfang_desk.core.cases.records import register_case
         storage.open_data_dir(Path(sys.argv[1]))
         register_case(intake(), today=dt.date(2026, 9, 21))
         os._exit(0)  # no close, no checkpoint: as after a crash
@@ -472,7 +473,7 @@ def test_restore_over_a_damaged_database_moves_it_aside_unchanged(tmp_path):
         storage.open_data_dir(tmp_path)
     storage.close()
 
-    result = backup.restore(tmp_path, good)
+    result = restore.restore(tmp_path, good)
     try:
         assert _case_nos() == sorted(cases)
         assert result.moved_aside is not None and result.moved_aside.read_bytes() == before

@@ -5,12 +5,19 @@ import datetime as dt
 import peewee
 import pytest
 
-from xinfang_desk.core import audit, cases, dbcheck, deadlines, search, storage
-from xinfang_desk.core import vocab as v
-from xinfang_desk.core.bulk_demo import generate_bulk
-from xinfang_desk.core.case_detail import load_case_detail
+from xinfang_desk.core.cases import records as cases
+from xinfang_desk.core.cases import search
+from xinfang_desk.core.cases.detail import load_case_detail
+from xinfang_desk.core.cases.numbering import is_query_code, parse_case_no
+from xinfang_desk.core.cases.repeats import find_repeats
+from xinfang_desk.core.deadlines import engine as deadlines
+from xinfang_desk.core.demo.bulk import generate_bulk
 from xinfang_desk.core.errors import XinfangError
-from xinfang_desk.core.models import (
+from xinfang_desk.core.rules import vocab as v
+from xinfang_desk.core.rules.validators import normalize_phone, parse_resident_id
+from xinfang_desk.core.store import audit, storage
+from xinfang_desk.core.store import check as dbcheck
+from xinfang_desk.core.store.models import (
     AuditLog,
     Case,
     CaseCounter,
@@ -18,9 +25,6 @@ from xinfang_desk.core.models import (
     CasePetitioner,
     Petitioner,
 )
-from xinfang_desk.core.numbering import is_query_code, parse_case_no
-from xinfang_desk.core.repeats import find_repeats
-from xinfang_desk.core.validators import normalize_phone, parse_resident_id
 
 TODAY = dt.date(2026, 11, 20)
 N = 3000

@@ -6,11 +6,11 @@ import datetime as dt
 import pytest
 
 from tests.core.helpers import ID_WANG, intake
-from xinfang_desk.core import vocab as v
-from xinfang_desk.core.case_detail import ACTION_ORDER, describe_event, load_case_detail
-from xinfang_desk.core.cases import accept_case, record_event, register_case
+from xinfang_desk.core.cases.detail import ACTION_ORDER, describe_event, load_case_detail
+from xinfang_desk.core.cases.records import accept_case, record_event, register_case
 from xinfang_desk.core.errors import NotFoundError
-from xinfang_desk.core.workflow import EventData
+from xinfang_desk.core.rules import vocab as v
+from xinfang_desk.core.rules.workflow import EventData
 
 TODAY = dt.date(2026, 10, 9)
 UNIT = "人力资源和社会保障局"

@@ -8,13 +8,14 @@ import pytest
 
 from tests.core.helpers import intake
 from tests.core.test_access import accusation, make_office
-from xinfang_desk.core import access, session
-from xinfang_desk.core.case_edit import NOTHING_CHANGED, change_history, update_case
-from xinfang_desk.core.cases import get_case, petitioners_of, record_event, register_case
+from xinfang_desk.core import session
+from xinfang_desk.core.cases.edit import NOTHING_CHANGED, change_history, update_case
+from xinfang_desk.core.cases.records import get_case, petitioners_of, record_event, register_case
+from xinfang_desk.core.cases.search import search_cases
 from xinfang_desk.core.errors import FieldError, ValidationError, XinfangError
-from xinfang_desk.core.models import AuditLog, Case
-from xinfang_desk.core.search import search_cases
-from xinfang_desk.core.workflow import EventData
+from xinfang_desk.core.people import access
+from xinfang_desk.core.rules.workflow import EventData
+from xinfang_desk.core.store.models import AuditLog, Case
 
 TODAY = dt.date(2026, 10, 20)
 

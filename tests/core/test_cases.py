@@ -6,9 +6,7 @@ import re
 import pytest
 
 from tests.core.helpers import ID_LI, ID_WANG, intake
-from xinfang_desk.core import settings
-from xinfang_desk.core import vocab as v
-from xinfang_desk.core.cases import (
+from xinfang_desk.core.cases.records import (
     PetitionerInput,
     accept_case,
     get_case,
@@ -17,8 +15,10 @@ from xinfang_desk.core.cases import (
     register_case,
 )
 from xinfang_desk.core.errors import ValidationError, WorkflowError
-from xinfang_desk.core.models import Case, CaseEvent, Petitioner
-from xinfang_desk.core.workflow import EventData
+from xinfang_desk.core.rules import vocab as v
+from xinfang_desk.core.rules.workflow import EventData
+from xinfang_desk.core.store import settings
+from xinfang_desk.core.store.models import Case, CaseEvent, Petitioner
 
 TODAY = dt.date(2026, 11, 28)
 

@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 
 from tests.core.helpers import intake
-from xinfang_desk import __version__, cli
-from xinfang_desk.core import storage
-from xinfang_desk.core.cases import register_case
+from xinfang_desk import __version__
+from xinfang_desk.cli import main as cli
+from xinfang_desk.core.cases.records import register_case
+from xinfang_desk.core.store import storage
 
 ROOT = Path(__file__).resolve().parents[2]
 

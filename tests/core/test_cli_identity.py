@@ -9,12 +9,13 @@ import pytest
 
 from tests.core.helpers import intake
 from tests.core.test_access import PASSWORD, accusation, make_office
-from xinfang_desk import cli, cli_identity
-from xinfang_desk.core import storage
-from xinfang_desk.core.cases import record_event, register_case
-from xinfang_desk.core.models import AuditLog
-from xinfang_desk.core.users import BAD_LOGIN
-from xinfang_desk.core.workflow import EventData
+from xinfang_desk.cli import identity as cli_identity
+from xinfang_desk.cli import main as cli
+from xinfang_desk.core.cases.records import record_event, register_case
+from xinfang_desk.core.people.users import BAD_LOGIN
+from xinfang_desk.core.rules.workflow import EventData
+from xinfang_desk.core.store import storage
+from xinfang_desk.core.store.models import AuditLog
 
 TODAY = dt.date(2026, 10, 20)
 

@@ -9,11 +9,12 @@ import pytest
 
 from tests.core.helpers import intake
 from tests.core.test_access import PASSWORD, make_office
-from xinfang_desk import cli, cli_identity
-from xinfang_desk.core import storage
-from xinfang_desk.core.cases import register_case
-from xinfang_desk.core.models import AuditLog, Case
-from xinfang_desk.core.retention import ANONYMISED
+from xinfang_desk.cli import identity as cli_identity
+from xinfang_desk.cli import main as cli
+from xinfang_desk.core.cases.records import register_case
+from xinfang_desk.core.cases.retention import ANONYMISED
+from xinfang_desk.core.store import storage
+from xinfang_desk.core.store.models import AuditLog, Case
 
 OLD = dt.date(2019, 3, 4)  # closed the same day: long past any retention period
 

@@ -35,8 +35,8 @@ def test_killed_writers_lose_no_confirmed_case_and_leave_no_half_case(tmp_path):
 def test_the_check_finds_a_lost_case_and_a_half_case(tmp_path):
     """The checker itself can fail: a confirmed case removed behind the program's back, and a
     case row without its petitioner link, are both reported."""
-    from xinfang_desk.core import storage
-    from xinfang_desk.core.db import database
+    from xinfang_desk.core.store import storage
+    from xinfang_desk.core.store.db import database
 
     root = tmp_path / "data"
     env = dict(os.environ, PYTHONPATH=str(ROOT))

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 
 from tests.core.helpers import intake
-from xinfang_desk.core import audit, backup, session, storage
-from xinfang_desk.core.cases import register_case
-from xinfang_desk.core.dbcheck import check_database
-from xinfang_desk.core.models import AuditLog
+from xinfang_desk.core import session
+from xinfang_desk.core.cases.records import register_case
 from xinfang_desk.core.session import PermissionDenied
+from xinfang_desk.core.store import audit, backup, restore, storage
+from xinfang_desk.core.store.check import check_database
+from xinfang_desk.core.store.models import AuditLog
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = dt.date(2026, 9, 21)
@@ -85,7 +86,7 @@ def test_a_restore_is_not_mistaken_for_a_cut_tail(store):
     early = backup.backup_now(store)
     audit.record("login", "张敏")
     backup.backup_now(store)  # records a longer head…
-    backup.restore(store, early)  # …of a history the restore replaced
+    restore.restore(store, early)  # …of a history the restore replaced
     assert check_database(store).ok
     backup.backup_now(store)
     assert check_database(store).ok

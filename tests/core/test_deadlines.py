@@ -9,11 +9,11 @@ import datetime as dt
 import json
 
 from tests.core.helpers import intake
-from xinfang_desk import cli
-from xinfang_desk.core import settings
-from xinfang_desk.core.cases import record_event, register_case
-from xinfang_desk.core.deadlines import default_promised_reply, list_deadlines
-from xinfang_desk.core.workflow import EventData
+from xinfang_desk.cli import main as cli
+from xinfang_desk.core.cases.records import record_event, register_case
+from xinfang_desk.core.deadlines.engine import default_promised_reply, list_deadlines
+from xinfang_desk.core.rules.workflow import EventData
+from xinfang_desk.core.store import settings
 
 TODAY = dt.date(2026, 11, 28)
 

@@ -5,13 +5,15 @@ import io
 
 import pytest
 
-from xinfang_desk.core import cases, deadlines, storage
-from xinfang_desk.core import vocab as v
-from xinfang_desk.core.demo import generate_demo
+from xinfang_desk.core.cases import records as cases
+from xinfang_desk.core.deadlines import engine as deadlines
+from xinfang_desk.core.demo.generate import generate_demo
 from xinfang_desk.core.errors import XinfangError
-from xinfang_desk.core.interchange import export_cases
-from xinfang_desk.core.models import Case, CaseEvent, CasePetitioner, Petitioner
-from xinfang_desk.core.validators import normalize_phone, parse_resident_id
+from xinfang_desk.core.interchange.jsonl import export_cases
+from xinfang_desk.core.rules import vocab as v
+from xinfang_desk.core.rules.validators import normalize_phone, parse_resident_id
+from xinfang_desk.core.store import storage
+from xinfang_desk.core.store.models import Case, CaseEvent, CasePetitioner, Petitioner
 
 TODAY = dt.date(2026, 11, 20)
 
@@ -133,8 +135,8 @@ def test_event_variety(demo_db):
 
 def test_every_demo_case_has_its_case_created_audit_row(demo_db):
     """As if registered at the desk: one hash-chained row per case, by its clerk, on its day."""
-    from xinfang_desk.core import audit
-    from xinfang_desk.core.models import AuditLog, Case
+    from xinfang_desk.core.store import audit
+    from xinfang_desk.core.store.models import AuditLog, Case
 
     rows = {r.object: r for r in AuditLog.select().where(AuditLog.action == "case_created")}
     cases = list(Case.select())

@@ -3,9 +3,10 @@ database, and the sign-in hint that names them."""
 
 import pytest
 
-from xinfang_desk.core import session, users
+from xinfang_desk.core import session
 from xinfang_desk.core.errors import XinfangError
-from xinfang_desk.core.models import AuditLog
+from xinfang_desk.core.people import users
+from xinfang_desk.core.store.models import AuditLog
 
 
 def test_demo_accounts_one_per_role(store):

@@ -9,21 +9,22 @@ import pytest
 from pypdf import PdfReader
 
 from tests.core.helpers import intake
-from xinfang_desk import cli
-from xinfang_desk.core import cases, settings, storage
-from xinfang_desk.core.cases import PetitionerInput, register_case
-from xinfang_desk.core.documents import (
+from xinfang_desk.cli import main as cli
+from xinfang_desk.core.cases import records as cases
+from xinfang_desk.core.cases.records import PetitionerInput, register_case
+from xinfang_desk.core.documents.build import (
     DOCUMENTS,
     available_documents,
     build_document,
-    missing_glyphs,
     record_printed,
 )
+from xinfang_desk.core.documents.fonts import missing_glyphs
 from xinfang_desk.core.errors import WorkflowError, XinfangError
-from xinfang_desk.core.interchange import export_cases, import_cases
-from xinfang_desk.core.models import Unit
+from xinfang_desk.core.interchange.jsonl import export_cases, import_cases
 from xinfang_desk.core.resources import resources_dir
-from xinfang_desk.core.workflow import EventData
+from xinfang_desk.core.rules.workflow import EventData
+from xinfang_desk.core.store import settings, storage
+from xinfang_desk.core.store.models import Unit
 
 TODAY = dt.date(2026, 10, 20)
 

@@ -4,11 +4,14 @@ import datetime as dt
 
 import pytest
 
-from xinfang_desk.core import cases, deadlines, followup, storage
-from xinfang_desk.core.demo import generate_demo
-from xinfang_desk.core.models import Case
-from xinfang_desk.core.report import month_range, monthly_figures
-from xinfang_desk.core.report_pdf import write_pdf
+from xinfang_desk.core.cases import followup
+from xinfang_desk.core.cases import records as cases
+from xinfang_desk.core.deadlines import engine as deadlines
+from xinfang_desk.core.demo.generate import generate_demo
+from xinfang_desk.core.report.figures import month_range, monthly_figures
+from xinfang_desk.core.report.pdf import write_pdf
+from xinfang_desk.core.store import storage
+from xinfang_desk.core.store.models import Case
 
 TODAY = dt.date(2026, 11, 20)
 
@@ -68,7 +71,7 @@ def test_report_pdf_with_a_long_overdue_list(demo):
     pdf = write_pdf(report)
     assert pdf.startswith(b"%PDF")
     # The settings are read once per document, not once per paragraph.
-    from xinfang_desk.core.db import database
+    from xinfang_desk.core.store.db import database
 
     queries = []
     original = database.obj.execute_sql

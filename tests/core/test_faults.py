@@ -20,12 +20,15 @@ import peewee
 import pytest
 
 from tests.core.helpers import intake
-from xinfang_desk.core import audit, cases, db, interchange, search, settings, storage
-from xinfang_desk.core import intake as intake_service
-from xinfang_desk.core.db import database, storage_message
+from xinfang_desk.core.cases import records as cases
+from xinfang_desk.core.cases import search
 from xinfang_desk.core.errors import StorageError, XinfangError
-from xinfang_desk.core.models import Case, Unit
-from xinfang_desk.core.workflow import EventData
+from xinfang_desk.core.intake import desk as intake_service
+from xinfang_desk.core.interchange import jsonl as interchange
+from xinfang_desk.core.rules.workflow import EventData
+from xinfang_desk.core.store import audit, db, settings, storage
+from xinfang_desk.core.store.db import database, storage_message
+from xinfang_desk.core.store.models import Case, Unit
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = dt.date(2026, 11, 28)
@@ -210,8 +213,10 @@ DISK_FULL_SCRIPT = r"""
 import datetime as dt, hashlib, json, sys
 from pathlib import Path
 from tests.core.helpers import intake
-from xinfang_desk.core import cases, interchange, storage
-from xinfang_desk.core.db import database
+from xinfang_desk.core.cases import records as cases
+from xinfang_desk.core.interchange import jsonl as interchange
+from xinfang_desk.core.store import storage
+from xinfang_desk.core.store.db import database
 from xinfang_desk.core.errors import StorageError
 
 TODAY = dt.date(2026, 11, 28)
@@ -374,7 +379,8 @@ def test_read_only_data_can_be_read_but_saving_says_read_only(read_only_store, t
 READ_ONLY_MEDIA_SCRIPT = r"""
 import datetime as dt, json, sys
 from pathlib import Path
-from xinfang_desk.core import cases, storage
+from xinfang_desk.core.cases import records as cases
+from xinfang_desk.core.store import storage
 from xinfang_desk.core.errors import StorageError
 root = Path(sys.argv[1]) / "data"
 out = {}

@@ -5,10 +5,11 @@ import datetime as dt
 import pytest
 
 from tests.core.helpers import intake
-from xinfang_desk.core import followup, settings
-from xinfang_desk.core.cases import PetitionerInput, record_event, register_case
+from xinfang_desk.core.cases import followup
+from xinfang_desk.core.cases.records import PetitionerInput, record_event, register_case
 from xinfang_desk.core.errors import FieldError
-from xinfang_desk.core.workflow import EventData
+from xinfang_desk.core.rules.workflow import EventData
+from xinfang_desk.core.store import settings
 
 TODAY = dt.date(2026, 10, 20)  # a Tuesday
 UNIT = "住房和城乡建设局"

@@ -20,10 +20,11 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from tests.core.test_fuzz_intake import ANY_CHAR, nasty_text, savable_text
-from xinfang_desk.core import audit, interchange, storage
 from xinfang_desk.core.errors import XinfangError
-from xinfang_desk.core.interchange import ImportFailed, import_cases
-from xinfang_desk.core.models import Case, CaseCounter, CaseEvent, Field, Petitioner, Unit
+from xinfang_desk.core.interchange import jsonl as interchange
+from xinfang_desk.core.interchange.jsonl import ImportFailed, import_cases
+from xinfang_desk.core.store import audit, storage
+from xinfang_desk.core.store.models import Case, CaseCounter, CaseEvent, Field, Petitioner, Unit
 
 TODAY = dt.date(2026, 11, 28)
 FUZZ = settings(max_examples=150, deadline=None, derandomize=True, database=None,

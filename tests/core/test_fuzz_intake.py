@@ -21,11 +21,13 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from tests.core.helpers import intake
-from xinfang_desk.core import audit, cases, search, storage
-from xinfang_desk.core.cases import PetitionerInput
+from xinfang_desk.core.cases import records as cases
+from xinfang_desk.core.cases import search
+from xinfang_desk.core.cases.records import PetitionerInput
 from xinfang_desk.core.errors import XinfangError
-from xinfang_desk.core.models import Case, CaseCounter
-from xinfang_desk.core.validators import parse_resident_id
+from xinfang_desk.core.rules.validators import parse_resident_id
+from xinfang_desk.core.store import audit, storage
+from xinfang_desk.core.store.models import Case, CaseCounter
 
 TODAY = dt.date(2026, 11, 28)
 FUZZ = settings(max_examples=150, deadline=None, derandomize=True, database=None,
@@ -138,7 +140,7 @@ def check_saved(saved: cases.Saved, data: cases.CaseInput) -> None:
         if row.id_number and row.doc_type == "身份证":
             assert parse_resident_id(row.id_number).number == row.id_number
     # What the clerk sees in the case window is the same text.
-    from xinfang_desk.core.case_detail import load_case_detail
+    from xinfang_desk.core.cases.detail import load_case_detail
 
     shown = dict(load_case_detail(saved.case_no, today=TODAY).fields)
     assert shown["事项摘要"] == case.summary and shown["事实"] == case.facts
@@ -309,8 +311,8 @@ def test_a_nul_is_refused_naming_the_field_and_where_it_is(store, where):
 
 @pytest.mark.parametrize("note", ["再次来访\x00", "再次\ud800来访"])
 def test_an_event_text_that_cannot_be_saved_is_refused(store, note):
-    from xinfang_desk.core import intake as intake_service
-    from xinfang_desk.core.workflow import EventData
+    from xinfang_desk.core.intake import desk as intake_service
+    from xinfang_desk.core.rules.workflow import EventData
 
     saved = cases.register_case(intake(), today=TODAY)
     before = fingerprint(), len(cases.events_of(cases.get_case(saved.case_no)))
@@ -343,7 +345,7 @@ def test_counts_out_of_range_are_refused_naming_the_field(store, changes, label)
 
 
 def test_event_days_out_of_range_are_refused(store):
-    from xinfang_desk.core.workflow import EventData
+    from xinfang_desk.core.rules.workflow import EventData
 
     saved = cases.register_case(intake(), today=TODAY)
     before = fingerprint()

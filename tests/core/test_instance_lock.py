@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from xinfang_desk.core import instance_lock
 from xinfang_desk.core.errors import StorageError
+from xinfang_desk.core.store import instance_lock
 
 ROOT = Path(__file__).resolve().parents[2]
 
 HOLDER = textwrap.dedent("""
     import sys, time
-    from xinfang_desk.core import instance_lock
+    from xinfang_desk.core.store import instance_lock
     handle = instance_lock.acquire(sys.argv[1])
     print("HELD", flush=True)
     time.sleep(120)
@@ -25,7 +25,7 @@ HOLDER = textwrap.dedent("""
 
 TRY = textwrap.dedent("""
     import sys
-    from xinfang_desk.core import instance_lock
+    from xinfang_desk.core.store import instance_lock
     from xinfang_desk.core.errors import StorageError
     try:
         instance_lock.release(instance_lock.acquire(sys.argv[1]))

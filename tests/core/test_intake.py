@@ -6,11 +6,12 @@ import json
 import pytest
 
 from tests.core.helpers import ID_WANG, intake
-from xinfang_desk.core import cases, drafts
-from xinfang_desk.core import intake as intake_service
-from xinfang_desk.core import vocab as v
+from xinfang_desk.core.cases import records as cases
 from xinfang_desk.core.errors import ValidationError, WorkflowError
-from xinfang_desk.core.models import Case, CaseEvent
+from xinfang_desk.core.intake import desk as intake_service
+from xinfang_desk.core.intake import drafts
+from xinfang_desk.core.rules import vocab as v
+from xinfang_desk.core.store.models import Case, CaseEvent
 
 TODAY = dt.date(2026, 9, 21)
 
@@ -116,8 +117,8 @@ def test_a_promised_date_left_to_the_program_is_the_statutory_one(store):
     import datetime as dt
 
     from tests.core.helpers import intake as make_intake
-    from xinfang_desk.core.cases import get_case
-    from xinfang_desk.core.intake import save_intake
+    from xinfang_desk.core.cases.records import get_case
+    from xinfang_desk.core.intake.desk import save_intake
 
     saved = save_intake(make_intake(received_on=dt.date(2026, 9, 21), promised_reply_on=None),
                         today=dt.date(2026, 11, 28))

@@ -6,12 +6,15 @@ import json
 import pytest
 
 from tests.core.helpers import ID_LI, ID_WANG
-from xinfang_desk.core import cases, deadlines, interchange, storage
-from xinfang_desk.core import vocab as v
-from xinfang_desk.core.demo import generate_demo
+from xinfang_desk.core.cases import records as cases
+from xinfang_desk.core.deadlines import engine as deadlines
+from xinfang_desk.core.demo.generate import generate_demo
 from xinfang_desk.core.errors import XinfangError
-from xinfang_desk.core.interchange import ImportFailed, export_cases, import_cases
-from xinfang_desk.core.models import CaseEvent, Field, Unit
+from xinfang_desk.core.interchange import jsonl as interchange
+from xinfang_desk.core.interchange.jsonl import ImportFailed, export_cases, import_cases
+from xinfang_desk.core.rules import vocab as v
+from xinfang_desk.core.store import storage
+from xinfang_desk.core.store.models import CaseEvent, Field, Unit
 
 TODAY = dt.date(2026, 11, 20)
 
@@ -271,8 +274,8 @@ def test_the_answer_versions_a_case_used_travel_with_it(tmp_path):
     """Export names the approved answer a case used by title and version; importing into
     another office links it to that office's same version (the seeded library is the same), and
     exporting again gives the same bytes. A version this office lacks is named in the report."""
-    from xinfang_desk.core import answers
-    from xinfang_desk.core.answers import AnswerDraft
+    from xinfang_desk.core.answers import library as answers
+    from xinfang_desk.core.answers.common import AnswerDraft
 
     storage.open_data_dir(tmp_path / "one", today=TODAY)
     try:

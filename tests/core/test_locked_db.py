@@ -6,9 +6,9 @@ import sqlite3
 import pytest
 
 from tests.core.helpers import intake
-from xinfang_desk.core.cases import count_cases, register_case
-from xinfang_desk.core.db import database
+from xinfang_desk.core.cases.records import count_cases, register_case
 from xinfang_desk.core.errors import StorageError
+from xinfang_desk.core.store.db import database
 
 TODAY = dt.date(2026, 11, 28)
 

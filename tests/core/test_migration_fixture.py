@@ -5,8 +5,8 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from xinfang_desk.core import migrations, storage
-from xinfang_desk.core.db import database
+from xinfang_desk.core.store import migrations, storage
+from xinfang_desk.core.store.db import database
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "schema-v2-demo40.sqlite3"
 TABLES = ("xf_case", "case_event", "petitioner", "case_petitioner", "unit", "field", "setting",

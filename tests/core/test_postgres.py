@@ -27,7 +27,7 @@ def pg():
     raw.execute_sql("DROP SCHEMA public CASCADE")
     raw.execute_sql("CREATE SCHEMA public")
     raw.close()
-    from xinfang_desk.core import storage
+    from xinfang_desk.core.store import storage
 
     db = storage.open_url(PG_URL)
     yield db
@@ -35,9 +35,9 @@ def pg():
 
 
 def test_migrations_seed_and_register_on_postgres(pg):
-    from xinfang_desk.core import migrations
-    from xinfang_desk.core.cases import get_case, petitioners_of, register_case
-    from xinfang_desk.core.models import CalendarYear, Field
+    from xinfang_desk.core.cases.records import get_case, petitioners_of, register_case
+    from xinfang_desk.core.store import migrations
+    from xinfang_desk.core.store.models import CalendarYear, Field
 
     assert migrations.current_version(pg) == migrations.LATEST
     assert Field.select().count() > 40
@@ -50,9 +50,9 @@ def test_migrations_seed_and_register_on_postgres(pg):
 
 
 def test_events_and_deadlines_on_postgres(pg):
-    from xinfang_desk.core.cases import get_case, record_event, register_case
-    from xinfang_desk.core.deadlines import list_deadlines
-    from xinfang_desk.core.workflow import EventData
+    from xinfang_desk.core.cases.records import get_case, record_event, register_case
+    from xinfang_desk.core.deadlines.engine import list_deadlines
+    from xinfang_desk.core.rules.workflow import EventData
 
     saved = register_case(intake(received_on=dt.date(2026, 9, 28), disposition="转送",
                                  unit="民政局", channel="上级转送", channel_ref="转〔2026〕1号"),
@@ -64,9 +64,9 @@ def test_events_and_deadlines_on_postgres(pg):
 
 
 def test_search_and_repeats_on_postgres(pg):
-    from xinfang_desk.core.cases import PetitionerInput, register_case
-    from xinfang_desk.core.repeats import find_repeats
-    from xinfang_desk.core.search import search_cases
+    from xinfang_desk.core.cases.records import PetitionerInput, register_case
+    from xinfang_desk.core.cases.repeats import find_repeats
+    from xinfang_desk.core.cases.search import search_cases
 
     wage = register_case(intake(), today=TODAY)
     other = register_case(intake(summary="反映小区噪音扰民", request="要求处理噪音",
@@ -85,17 +85,16 @@ def test_search_and_repeats_on_postgres(pg):
 def test_answer_library_on_postgres(pg, tmp_path):
     """The seeded library, a new version approved, the case's use, suggestions and the file
     round trip: the same on the shared server."""
-    import dataclasses
 
-    from xinfang_desk.core import answers
-    from xinfang_desk.core.answers import AnswerDraft
-    from xinfang_desk.core.cases import register_case
+    from xinfang_desk.core.answers import library as answers
+    from xinfang_desk.core.answers import library_file
+    from xinfang_desk.core.answers.common import AnswerDraft
+    from xinfang_desk.core.intake.desk import save_intake
 
     seeded = answers.list_answers()
     assert len(seeded) >= 8 and all(a.status == "approved" for a in seeded)
     review = next(a for a in seeded if "复查" in a.title)
-    saved = register_case(dataclasses.replace(intake(), answer_version_id=review.version_id),
-                          today=TODAY)
+    saved = save_intake(intake(), answer_version_id=review.version_id, today=TODAY)
     draft = answers.save_draft(AnswerDraft(title=review.title, body=review.body + "（修订）",
                                            basis_name=review.basis_name,
                                            basis_article=review.basis_article),
@@ -106,5 +105,5 @@ def test_answer_library_on_postgres(pg, tmp_path):
     best = answers.suggest("对处理意见不服，想请求复查")[0]
     assert best.answer_id == review.answer_id and best.version == 2
     out = tmp_path / "lib.json"
-    assert answers.export_library(out) >= len(seeded)
-    assert answers.import_library(out).added == 0
+    assert library_file.export_library(out) >= len(seeded)
+    assert library_file.import_library(out).added == 0

@@ -4,8 +4,8 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from xinfang_desk.core.cases import get_case
-from xinfang_desk.core.interchange import import_cases
+from xinfang_desk.core.cases.records import get_case
+from xinfang_desk.core.interchange.jsonl import import_cases
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
-from xinfang_desk.core import repeats
-from xinfang_desk.core.cases import CaseInput, PetitionerInput, register_case
-from xinfang_desk.core.repeats import find_repeats, longest_common_substring
+from xinfang_desk.core.cases import repeats
+from xinfang_desk.core.cases.records import CaseInput, PetitionerInput, register_case
+from xinfang_desk.core.cases.repeats import find_repeats, longest_common_substring
 
 TODAY = dt.date(2024, 12, 31)
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)

@@ -14,11 +14,12 @@ import openpyxl
 import pytest
 
 from tests.core.helpers import ID_WANG, intake
-from xinfang_desk import cli
-from xinfang_desk.core import storage
-from xinfang_desk.core.cases import PetitionerInput, record_event, register_case
-from xinfang_desk.core.report import monthly_figures, previous_period, report_json, write_xlsx
-from xinfang_desk.core.workflow import EventData as E
+from xinfang_desk.cli import main as cli
+from xinfang_desk.core.cases.records import PetitionerInput, record_event, register_case
+from xinfang_desk.core.report.figures import monthly_figures, previous_period, report_json
+from xinfang_desk.core.report.xlsx import write_xlsx
+from xinfang_desk.core.rules.workflow import EventData as E
+from xinfang_desk.core.store import storage
 
 D = dt.date
 TODAY = D(2026, 11, 12)
@@ -219,8 +220,8 @@ def test_cli_json_and_usage(tmp_path, capsys):
 
 
 def test_overdue_matches_the_deadline_list(store):
-    from xinfang_desk.core.deadlines import current_rules, list_deadlines
-    from xinfang_desk.core.report import overdue_on
+    from xinfang_desk.core.deadlines.engine import current_rules, list_deadlines
+    from xinfang_desk.core.report.figures import overdue_on
 
     c = history()
     days = [D(2026, 9, 30), D(2026, 10, 31), D(2026, 11, 12)]

@@ -7,9 +7,10 @@ import openpyxl
 from tests.core.helpers import intake
 from tests.core.test_report import OCT, TODAY, history
 from xinfang_desk.core import session
-from xinfang_desk.core.cases import register_case
-from xinfang_desk.core.models import Case
-from xinfang_desk.core.report import monthly_figures, write_xlsx
+from xinfang_desk.core.cases.records import register_case
+from xinfang_desk.core.report.figures import monthly_figures
+from xinfang_desk.core.report.xlsx import write_xlsx
+from xinfang_desk.core.store.models import Case
 
 CLERK = session.Actor("张敏", session.CLERK)
 LEADER = session.Actor("李红梅", session.LEADER)

@@ -6,9 +6,9 @@ import json
 import pytest
 
 from tests.core.helpers import intake
-from xinfang_desk import cli
-from xinfang_desk.core import storage
-from xinfang_desk.core.cases import register_case
+from xinfang_desk.cli import main as cli
+from xinfang_desk.core.cases.records import register_case
+from xinfang_desk.core.store import storage
 
 D = dt.date
 

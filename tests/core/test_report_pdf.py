@@ -9,10 +9,10 @@ import pytest
 from pypdf import PdfReader
 
 from tests.core.test_report import OCT, TODAY, history
-from xinfang_desk import cli
-from xinfang_desk.core import settings, storage
-from xinfang_desk.core.report import monthly_figures
-from xinfang_desk.core.report_pdf import write_pdf
+from xinfang_desk.cli import main as cli
+from xinfang_desk.core.report.figures import monthly_figures
+from xinfang_desk.core.report.pdf import write_pdf
+from xinfang_desk.core.store import settings, storage
 
 D = dt.date
 

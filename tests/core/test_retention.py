@@ -8,14 +8,16 @@ import pytest
 
 from tests.core.helpers import ID_LI, ID_WANG, intake
 from tests.core.test_access import make_office
-from xinfang_desk.core import audit, retention, session, settings
-from xinfang_desk.core.cases import PetitionerInput, get_case, record_event, register_case
-from xinfang_desk.core.db import database
+from xinfang_desk.core import session
+from xinfang_desk.core.cases import retention
+from xinfang_desk.core.cases.records import PetitionerInput, get_case, record_event, register_case
+from xinfang_desk.core.cases.search import search_cases
 from xinfang_desk.core.errors import FieldError, NotFoundError, XinfangError
-from xinfang_desk.core.models import AuditLog, Case, CaseEvent, CasePetitioner, Petitioner
-from xinfang_desk.core.report import monthly_figures
-from xinfang_desk.core.search import search_cases
-from xinfang_desk.core.workflow import EventData
+from xinfang_desk.core.report.figures import monthly_figures
+from xinfang_desk.core.rules.workflow import EventData
+from xinfang_desk.core.store import audit, settings
+from xinfang_desk.core.store.db import database
+from xinfang_desk.core.store.models import AuditLog, Case, CaseEvent, CasePetitioner, Petitioner
 
 RECEIVED = dt.date(2026, 9, 1)
 LI = PetitionerInput(name="李建华", id_number=ID_LI, phone="13912345678", address="顺庆区石庙村3组")

@@ -4,11 +4,11 @@ import datetime as dt
 
 import pytest
 
-from xinfang_desk.core import search
-from xinfang_desk.core import vocab as v
-from xinfang_desk.core.cases import CaseInput, PetitionerInput, register_case
-from xinfang_desk.core.deadlines import list_deadlines
-from xinfang_desk.core.search import search_cases
+from xinfang_desk.core.cases import search
+from xinfang_desk.core.cases.records import CaseInput, PetitionerInput, register_case
+from xinfang_desk.core.cases.search import search_cases
+from xinfang_desk.core.deadlines.engine import list_deadlines
+from xinfang_desk.core.rules import vocab as v
 
 TODAY = dt.date(2024, 12, 31)
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)

@@ -5,8 +5,10 @@ import datetime as dt
 
 import pytest
 
-from xinfang_desk.core import calendar_store, settings, taxonomy
+from xinfang_desk.core.cases import taxonomy
+from xinfang_desk.core.deadlines import calendar as calendar_store
 from xinfang_desk.core.errors import FieldError
+from xinfang_desk.core.store import settings
 
 
 def test_put_many_saves_all_or_nothing(store):

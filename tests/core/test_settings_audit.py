@@ -4,9 +4,11 @@ import datetime as dt
 
 import pytest
 
-from xinfang_desk.core import audit, session, taxonomy
-from xinfang_desk.core.calendar_store import set_day
-from xinfang_desk.core.models import AuditLog, Field, Unit
+from xinfang_desk.core import session
+from xinfang_desk.core.cases import taxonomy
+from xinfang_desk.core.deadlines.calendar import set_day
+from xinfang_desk.core.store import audit
+from xinfang_desk.core.store.models import AuditLog, Field, Unit
 
 ADMIN = session.Actor("王建国", session.ADMIN)
 CLERK = session.Actor("张敏", session.CLERK)

@@ -4,11 +4,11 @@ import sqlite3
 
 import pytest
 
-from xinfang_desk.core import migrations, storage
-from xinfang_desk.core.db import database
 from xinfang_desk.core.errors import StorageError
-from xinfang_desk.core.models import CalendarYear, Field, Unit
 from xinfang_desk.core.paths import resolve_data_dir
+from xinfang_desk.core.store import migrations, storage
+from xinfang_desk.core.store.db import database
+from xinfang_desk.core.store.models import CalendarYear, Field, Unit
 
 
 def test_first_start_creates_and_migrates_the_database(tmp_path):

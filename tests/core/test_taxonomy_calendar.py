@@ -5,11 +5,13 @@ import datetime as dt
 import pytest
 
 from tests.core.helpers import intake
-from xinfang_desk.core import calendar_store, taxonomy
-from xinfang_desk.core.cases import register_case
-from xinfang_desk.core.deadlines import list_deadlines
+from xinfang_desk.core.cases import taxonomy
+from xinfang_desk.core.cases.records import register_case
+from xinfang_desk.core.deadlines import calendar as calendar_store
+from xinfang_desk.core.deadlines.engine import list_deadlines
 from xinfang_desk.core.errors import FieldError
-from xinfang_desk.core.models import CalendarYear
+from xinfang_desk.core.store import holiday_seed
+from xinfang_desk.core.store.models import CalendarYear
 
 
 def test_seeded_tree_has_two_levels_with_default_units(store):
@@ -55,7 +57,7 @@ def test_office_can_declare_an_extra_holiday_and_it_moves_deadlines(store):
     assert after.due == dt.date(2026, 11, 18)
     assert CalendarYear.get_by_id(2026).source == "手工录入"
     # A hand-edited year is never overwritten by re-seeding.
-    calendar_store.top_up_calendar(dt.date(2026, 11, 28))
+    holiday_seed.top_up_calendar(dt.date(2026, 11, 28))
     assert not calendar_store.load_calendar().is_working_day(dt.date(2026, 11, 17))
 
 

@@ -4,9 +4,11 @@ import datetime as dt
 
 import pytest
 
-from xinfang_desk.core import audit, session, users
+from xinfang_desk.core import session
 from xinfang_desk.core.errors import FieldError, XinfangError
-from xinfang_desk.core.models import AuditLog, User
+from xinfang_desk.core.people import users
+from xinfang_desk.core.store import audit
+from xinfang_desk.core.store.models import AuditLog, User
 
 T0 = dt.datetime(2026, 11, 29, 9, 0, 0)
 

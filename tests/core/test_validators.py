@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from xinfang_desk.core.errors import FieldError
-from xinfang_desk.core.validators import (
+from xinfang_desk.core.rules.validators import (
     IdInfo,
     mask_id,
     mask_phone,

@@ -17,7 +17,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xinfang_desk.core.workdays import Deadline, WorkCalendar, china_calendar_seed
+from xinfang_desk.core.deadlines.workdays import Deadline, WorkCalendar
+from xinfang_desk.core.store.holiday_seed import china_calendar_seed
 
 D = dt.date
 

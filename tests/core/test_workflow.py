@@ -4,9 +4,15 @@ import datetime as dt
 
 import pytest
 
-from xinfang_desk.core import vocab as v
 from xinfang_desk.core.errors import WorkflowError
-from xinfang_desk.core.workflow import EventData, allowed_actions, apply, initial_state, replay
+from xinfang_desk.core.rules import vocab as v
+from xinfang_desk.core.rules.workflow import (
+    EventData,
+    allowed_actions,
+    apply,
+    initial_state,
+    replay,
+)
 
 D = dt.date(2026, 3, 2)
 

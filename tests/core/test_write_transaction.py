@@ -8,10 +8,10 @@ import datetime as dt
 import peewee
 import pytest
 
-from xinfang_desk.core import db, storage
-from xinfang_desk.core.db import database, storage_errors, write_transaction
 from xinfang_desk.core.errors import StorageError
-from xinfang_desk.core.models import Unit
+from xinfang_desk.core.store import db, storage
+from xinfang_desk.core.store.db import database, storage_errors, write_transaction
+from xinfang_desk.core.store.models import Unit
 
 TODAY = dt.date(2026, 11, 28)
 
@@ -84,7 +84,7 @@ def test_a_value_the_driver_cannot_take_is_a_chinese_error_and_nothing_is_kept(s
     """The input checks refuse these naming the field; storage_errors is the last line for a
     path without such a check."""
     from xinfang_desk.core.errors import XinfangError
-    from xinfang_desk.core.models import Field
+    from xinfang_desk.core.store.models import Field
 
     units, fields = Unit.select().count(), Field.select().count()
     with pytest.raises(XinfangError) as info, storage_errors(), write_transaction():

@@ -22,7 +22,7 @@ def _collect_on_the_gui_thread(qapp):
 @pytest.fixture
 def store(tmp_path):
     """A fresh data directory, closed afterwards."""
-    from xinfang_desk.core import storage
+    from xinfang_desk.core.store import storage
 
     d = storage.open_data_dir(tmp_path / "data")
     yield d
@@ -32,7 +32,7 @@ def store(tmp_path):
 @pytest.fixture
 def tasks(qapp):
     """A TaskRunner, waited on before the test's other fixtures are torn down."""
-    from xinfang_desk.ui.tasks import TaskRunner
+    from xinfang_desk.ui.widgets.tasks import TaskRunner
 
     runner = TaskRunner()
     yield runner

@@ -7,7 +7,7 @@ import pytest
 @pytest.fixture
 def styled_store(tmp_path, qapp):
     """A fresh data directory, with the application style set up; closed afterwards."""
-    from xinfang_desk.core import storage
+    from xinfang_desk.core.store import storage
     from xinfang_desk.ui.style import setup_application
 
     setup_application(qapp)
@@ -19,7 +19,7 @@ def styled_store(tmp_path, qapp):
 @pytest.fixture
 def store_tasks(store):
     """A TaskRunner waited on before the store closes: a queued write may still run."""
-    from xinfang_desk.ui.tasks import TaskRunner
+    from xinfang_desk.ui.widgets.tasks import TaskRunner
 
     runner = TaskRunner()
     yield runner
@@ -30,7 +30,7 @@ def open_intake_page(qtbot, tasks, store, today, size=(1280, 760), wait=10000):
     """The intake page over `store`, shown, active and ready for typing."""
     from PySide6.QtWidgets import QApplication
 
-    from xinfang_desk.ui.intake_page import IntakePage
+    from xinfang_desk.ui.intake.page import IntakePage
 
     page = IntakePage(tasks, store, today=today)
     qtbot.addWidget(page)

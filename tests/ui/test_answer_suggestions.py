@@ -10,11 +10,11 @@ pytest.importorskip("PySide6")
 
 from tests.core.helpers import intake  # noqa: E402
 from tests.ui import helpers  # noqa: E402
-from xinfang_desk.core import answers  # noqa: E402
-from xinfang_desk.core.cases import events_of, get_case  # noqa: E402
-from xinfang_desk.core.intake import save_intake  # noqa: E402
-from xinfang_desk.ui.answer_suggestions import completion_note, still_from  # noqa: E402
-from xinfang_desk.ui.case_detail_dialog import CaseDetailDialog  # noqa: E402
+from xinfang_desk.core.answers import library as answers  # noqa: E402
+from xinfang_desk.core.cases.records import events_of, get_case  # noqa: E402
+from xinfang_desk.core.intake.desk import save_intake  # noqa: E402
+from xinfang_desk.ui.cases.detail_dialog import CaseDetailDialog  # noqa: E402
+from xinfang_desk.ui.widgets.answer_picker import completion_note, still_from  # noqa: E402
 
 TODAY = dt.date(2026, 10, 9)
 WAIT = 10000
@@ -110,7 +110,7 @@ def test_choosing_fills_the_answer_and_saving_records_the_version(qtbot, tasks, 
     assert page.answer_use.note.text() == "查询码在保存时自动填入"
     final = page.answer.toPlainText()
     version_id = page.answers.suggestions[0].version_id
-    assert page.collect().answer_version_id == version_id
+    assert page.answer_version_used() == version_id
 
     with qtbot.waitSignal(page.sig_case_saved, timeout=WAIT) as saved:
         page.save()
@@ -133,7 +133,7 @@ def test_a_cleared_answer_records_no_version(qtbot, tasks, store):
     page.answer.clear()
     assert "不记为选用的答复口径" in page.answer_use.source.text()
     page.answer.setPlainText("已当场解释低保申请条件和所需材料，信访人表示理解")
-    assert page.collect().answer_version_id is None
+    assert page.answer_version_used() is None
     with qtbot.waitSignal(page.sig_case_saved, timeout=WAIT) as saved:
         page.save()
     tasks.wait()
@@ -166,7 +166,7 @@ def test_typed_answer_is_replaced_only_if_the_clerk_agrees(qtbot, tasks, store):
     tasks.wait()
     qtbot.wait(50)
     assert page.answer.toPlainText() == "已口头解释"
-    assert page.collect().answer_version_id is None
+    assert page.answer_version_used() is None
 
 
 def test_screenshot_of_the_intake_with_suggestions(qtbot, tasks, store):
@@ -237,7 +237,7 @@ def test_reply_picker_fills_the_note_and_the_detail_lists_the_version(qtbot, tas
 
     from pypdf import PdfReader
 
-    from xinfang_desk.core.documents import build_document
+    from xinfang_desk.core.documents.build import build_document
 
     pdf = build_document(low_income_case, "reply", today=TODAY)
     letter = "".join("".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages)
@@ -267,8 +267,8 @@ def test_reply_picker_flags_missing_values(qtbot, tasks, store, low_income_case)
 def test_an_old_case_keeps_the_version_it_used(qtbot, tasks, store):
     page_case = save_intake(intake(
         disposition="当场答复", category="咨询", field="民政/社会救助", summary="咨询低保怎么办理",
-        answer_given="王秀英同志：已当场解答。",
-        answer_version_id=answers.suggest("咨询低保怎么办理")[0].version_id), today=TODAY)
+        answer_given="王秀英同志：已当场解答。"),
+        answer_version_id=answers.suggest("咨询低保怎么办理")[0].version_id, today=TODAY)
     v1 = answers.used_by_case(page_case.case_no)[0][1]
     assert v1.title == CONSULT
     draft = answers.AnswerDraft(title=v1.title, body=v1.body + "（第二版）", fields=v1.fields,
@@ -298,14 +298,14 @@ def test_double_click_chooses_and_the_draft_keeps_the_choice(qtbot, tasks, store
     qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.waitUntil(lambda: page.answer.toPlainText().startswith("王秀英同志"), timeout=WAIT)
     assert [s.title for s in chosen] == [CONSULT]  # one choice, not two
-    version_id = page.collect().answer_version_id
+    version_id = page.answer_version_used()
     assert version_id == chosen[0].version_id
     # A crash-safe draft restored on a new page still records the version it came from.
     snapshot = page.snapshot()
     page.clear_form()
-    assert page.collect().answer_version_id is None
+    assert page.answer_version_used() is None
     page.restore(snapshot)
-    assert page.collect().answer_version_id == version_id
+    assert page.answer_version_used() == version_id
     assert page.answer_use.source.text().startswith(f"选用口径：{CONSULT}")
 
 

@@ -13,8 +13,11 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QTabWidget  # noqa: E402
 
 from tests.ui import helpers  # noqa: E402
-from xinfang_desk.core import answers, session, storage, users  # noqa: E402
-from xinfang_desk.ui.answers_page import AnswersPage  # noqa: E402
+from xinfang_desk.core import session
+from xinfang_desk.core.answers import library as answers  # noqa: E402
+from xinfang_desk.core.people import users
+from xinfang_desk.core.store import storage
+from xinfang_desk.ui.answers.page import AnswersPage  # noqa: E402
 
 store = helpers.styled_store
 WAIT = 10000
@@ -117,7 +120,7 @@ def test_the_seeded_answers_are_listed_and_the_search_filters_them(qtbot, page):
 
 
 def test_the_tab_sits_after_the_follow_up_board(qtbot, store):
-    from xinfang_desk.app import build_main_window
+    from xinfang_desk.ui.main_window import build_main_window
 
     window = build_main_window(store)
     qtbot.addWidget(window)

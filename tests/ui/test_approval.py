@@ -9,10 +9,12 @@ pytest.importorskip("PySide6")
 from tests.core.helpers import intake  # noqa: E402
 from tests.ui import helpers  # noqa: E402
 from tests.ui.test_case_detail import TODAY, UNIT, open_dialog, record_through, timeline  # noqa: E402
-from xinfang_desk.core import session, storage, users  # noqa: E402
-from xinfang_desk.core.cases import events_of, get_case, record_event, register_case  # noqa: E402
-from xinfang_desk.core.models import AuditLog  # noqa: E402
-from xinfang_desk.core.workflow import EventData  # noqa: E402
+from xinfang_desk.core import session  # noqa: E402
+from xinfang_desk.core.cases.records import events_of, get_case, record_event, register_case  # noqa: E402
+from xinfang_desk.core.people import users
+from xinfang_desk.core.rules.workflow import EventData  # noqa: E402
+from xinfang_desk.core.store import storage
+from xinfang_desk.core.store.models import AuditLog  # noqa: E402
 from xinfang_desk.ui.style import setup_application  # noqa: E402
 
 PASSWORD = "pass2026a"
@@ -179,7 +181,7 @@ def test_five_wrong_passwords_lock_the_leaders_account(qtbot, tasks, forwarded):
 # ---------------------------------------------------------------------- printing
 
 try:
-    from xinfang_desk.core.documents import DOCUMENTS  # noqa: F401
+    from xinfang_desk.core.documents.build import DOCUMENTS  # noqa: F401
 
     HAVE_DOCUMENTS = True
 except ImportError:  # pragma: no cover
@@ -189,7 +191,7 @@ needs_documents = pytest.mark.skipif(not HAVE_DOCUMENTS, reason="no document bui
 
 
 def _no_modals(monkeypatch):
-    from xinfang_desk.ui.documents_menu import DocumentOpener
+    from xinfang_desk.ui.widgets.documents_menu import DocumentOpener
 
     def alert(self, title, text):
         raise AssertionError(f"unexpected message box: {title}: {text}")

@@ -7,9 +7,9 @@ import pytest
 pytest.importorskip("PySide6")
 
 from tests.core.helpers import intake  # noqa: E402
-from xinfang_desk.core.cases import record_event, register_case  # noqa: E402
-from xinfang_desk.core.workflow import EventData  # noqa: E402
-from xinfang_desk.ui.case_detail_dialog import CaseDetailDialog  # noqa: E402
+from xinfang_desk.core.cases.records import record_event, register_case  # noqa: E402
+from xinfang_desk.core.rules.workflow import EventData  # noqa: E402
+from xinfang_desk.ui.cases.detail_dialog import CaseDetailDialog  # noqa: E402
 from xinfang_desk.ui.style import setup_application  # noqa: E402
 
 TODAY = dt.date(2026, 10, 9)

@@ -9,8 +9,8 @@ from tests.core.helpers import intake  # noqa: E402
 from tests.ui import test_approval as approval  # noqa: E402
 from tests.ui.test_approval import WAIT, sign_in  # noqa: E402
 from tests.ui.test_case_detail import TODAY, open_dialog  # noqa: E402
-from xinfang_desk.core.cases import get_case, register_case  # noqa: E402
-from xinfang_desk.core.models import Petitioner  # noqa: E402
+from xinfang_desk.core.cases.records import get_case, register_case  # noqa: E402
+from xinfang_desk.core.store.models import Petitioner  # noqa: E402
 
 OLD_SUMMARY = "反映单位拖欠工资三个月"
 NEW_SUMMARY = "反映单位拖欠工资四个月"

@@ -9,9 +9,9 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import Qt  # noqa: E402
 
 from tests.core.helpers import ID_LI, ID_WANG, intake  # noqa: E402
-from xinfang_desk.core.cases import PetitionerInput, register_case  # noqa: E402
-from xinfang_desk.ui.case_table_model import CASE_NO_ROLE, ROW_ROLE, CaseTableModel  # noqa: E402
-from xinfang_desk.ui.cases_page import CasesPage  # noqa: E402
+from xinfang_desk.core.cases.records import PetitionerInput, register_case  # noqa: E402
+from xinfang_desk.ui.cases.page import CasesPage  # noqa: E402
+from xinfang_desk.ui.cases.table_model import CASE_NO_ROLE, ROW_ROLE, CaseTableModel  # noqa: E402
 from xinfang_desk.ui.style import setup_application  # noqa: E402
 
 TODAY = dt.date(2026, 10, 9)

@@ -10,12 +10,12 @@ pytest.importorskip("PySide6")
 from PySide6.QtWidgets import QDialogButtonBox  # noqa: E402
 
 from tests.core.helpers import intake  # noqa: E402
-from xinfang_desk.core.cases import events_of, get_case, record_event, register_case  # noqa: E402
-from xinfang_desk.core.followup import followup_board  # noqa: E402
-from xinfang_desk.core.workflow import EventData  # noqa: E402
-from xinfang_desk.ui.followup_model import FollowupModel, ItemRole  # noqa: E402
-from xinfang_desk.ui.followup_page import FollowupPage, NoteDialog  # noqa: E402
-from xinfang_desk.ui.tasks import TaskRunner  # noqa: E402
+from xinfang_desk.core.cases.followup import followup_board  # noqa: E402
+from xinfang_desk.core.cases.records import events_of, get_case, record_event, register_case  # noqa: E402
+from xinfang_desk.core.rules.workflow import EventData  # noqa: E402
+from xinfang_desk.ui.followup.model import FollowupModel, ItemRole  # noqa: E402
+from xinfang_desk.ui.followup.page import FollowupPage, NoteDialog  # noqa: E402
+from xinfang_desk.ui.widgets.tasks import TaskRunner  # noqa: E402
 
 TODAY = dt.date(2026, 10, 20)
 UNIT = "住房和城乡建设局"

@@ -11,11 +11,13 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QLabel, QWidget  # noqa: E402
 
 from tests.core.helpers import intake  # noqa: E402
-from xinfang_desk.app import build_main_window  # noqa: E402
-from xinfang_desk.core import session, settings, storage, users  # noqa: E402
-from xinfang_desk.core.cases import register_case  # noqa: E402
-from xinfang_desk.core.models import AuditLog  # noqa: E402
-from xinfang_desk.ui.startup import StartupFlow  # noqa: E402
+from xinfang_desk.core import session  # noqa: E402
+from xinfang_desk.core.cases.records import register_case  # noqa: E402
+from xinfang_desk.core.people import users
+from xinfang_desk.core.store import settings, storage
+from xinfang_desk.core.store.models import AuditLog  # noqa: E402
+from xinfang_desk.ui.main_window import build_main_window  # noqa: E402
+from xinfang_desk.ui.startup.flow import StartupFlow  # noqa: E402
 from xinfang_desk.ui.style import setup_application  # noqa: E402
 
 TODAY = dt.date(2026, 10, 9)

@@ -11,10 +11,10 @@ from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton  # no
 
 from tests.core.helpers import ID_WANG, intake  # noqa: E402
 from tests.ui import helpers  # noqa: E402
-from xinfang_desk.core import drafts  # noqa: E402
-from xinfang_desk.core import vocab as v  # noqa: E402
-from xinfang_desk.core.cases import events_of, get_case, petitioners_of, register_case  # noqa: E402
-from xinfang_desk.core.models import Case  # noqa: E402
+from xinfang_desk.core.cases.records import events_of, get_case, petitioners_of, register_case  # noqa: E402
+from xinfang_desk.core.intake import drafts  # noqa: E402
+from xinfang_desk.core.rules import vocab as v  # noqa: E402
+from xinfang_desk.core.store.models import Case  # noqa: E402
 
 TODAY = dt.date(2026, 10, 9)
 CTRL = Qt.KeyboardModifier.ControlModifier

@@ -11,12 +11,13 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QLabel  # noqa: E402
 
 from tests.ui import helpers  # noqa: E402
-from xinfang_desk.app import build_main_window  # noqa: E402
-from xinfang_desk.core import session, users  # noqa: E402
-from xinfang_desk.core.models import AuditLog  # noqa: E402
-from xinfang_desk.ui import startup  # noqa: E402
+from xinfang_desk.core import session  # noqa: E402
+from xinfang_desk.core.people import users
+from xinfang_desk.core.store.models import AuditLog  # noqa: E402
+from xinfang_desk.ui.main_window import build_main_window  # noqa: E402
 from xinfang_desk.ui.permissions import visible_tabs  # noqa: E402
-from xinfang_desk.ui.startup import StartupFlow  # noqa: E402
+from xinfang_desk.ui.startup import flow as startup  # noqa: E402
+from xinfang_desk.ui.startup.flow import StartupFlow  # noqa: E402
 
 TODAY = dt.date(2026, 10, 9)
 WAIT = 10000

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QTabWidget  # noqa: E402
 
 from tests.core.helpers import ID_WANG, intake  # noqa: E402
 from tests.ui import helpers  # noqa: E402
-from xinfang_desk.app import build_main_window  # noqa: E402
-from xinfang_desk.core.cases import register_case  # noqa: E402
+from xinfang_desk.core.cases.records import register_case  # noqa: E402
+from xinfang_desk.ui.main_window import build_main_window  # noqa: E402
 
 TODAY = dt.date(2026, 10, 9)
 WAIT = 10000
@@ -112,7 +112,7 @@ def test_the_case_list_does_not_wait_for_the_follow_up_board(qtbot, data_dir, mo
     search typed meanwhile is answered at once, and the board still fills afterwards."""
     import threading
 
-    from xinfang_desk.core import followup
+    from xinfang_desk.core.cases import followup
 
     for i in range(3):
         register_case(intake(summary=f"反映第{i + 1}件供暖问题"), today=TODAY)

@@ -16,23 +16,11 @@ from reportlab.lib.pagesizes import A4  # noqa: E402
 from reportlab.pdfgen import canvas  # noqa: E402
 
 from tests.ui import helpers  # noqa: E402
-from xinfang_desk.ui import pdf_render  # noqa: E402
-from xinfang_desk.ui.print_preview import PrintPreviewDialog, print_pdf  # noqa: E402
+from xinfang_desk.ui.widgets import pdf_render  # noqa: E402
+from xinfang_desk.ui.widgets.print_preview import PrintPreviewDialog, print_pdf  # noqa: E402
 
 TODAY = dt.date(2026, 10, 9)
 WAIT = 10000
-try:  # the document builder is written alongside: these tests wait for its whole API
-    from xinfang_desk.core.documents import (  # noqa: F401
-        DOCUMENTS,
-        available_documents,
-        build_document,
-        record_printed,
-    )
-    HAVE_DOCUMENTS = True
-except ImportError:
-    HAVE_DOCUMENTS = False
-needs_documents = pytest.mark.skipif(not HAVE_DOCUMENTS,
-                                     reason="the document builder (core.documents) is missing")
 
 
 def stand_in_pdf(pages: int = 2) -> bytes:
@@ -66,7 +54,7 @@ def test_pdf_pages_render_to_images(qapp):
 
 
 def test_render_on_the_worker_thread(qapp, qtbot):
-    from xinfang_desk.ui.tasks import TaskRunner
+    from xinfang_desk.ui.widgets.tasks import TaskRunner
 
     runner = TaskRunner()
     got = []
@@ -156,7 +144,7 @@ store, tasks = helpers.styled_store, helpers.store_tasks
 
 def _no_modals(monkeypatch):
     """Any message box would block an offscreen test: fail loudly instead."""
-    from xinfang_desk.ui.documents_menu import DocumentOpener
+    from xinfang_desk.ui.widgets.documents_menu import DocumentOpener
 
     def alert(self, title, text):
         raise AssertionError(f"unexpected message box: {title}: {text}")
@@ -164,10 +152,9 @@ def _no_modals(monkeypatch):
     monkeypatch.setattr(DocumentOpener, "alert", alert)
 
 
-@needs_documents
 def test_intake_save_then_print_receipt(qtbot, tasks, store, monkeypatch, tmp_path):
     from tests.ui.test_intake_page import fill_matter, make_page
-    from xinfang_desk.core.cases import events_of, get_case
+    from xinfang_desk.core.cases.records import events_of, get_case
 
     _no_modals(monkeypatch)
     page = make_page(qtbot, tasks, store)
@@ -199,11 +186,10 @@ def test_intake_save_then_print_receipt(qtbot, tasks, store, monkeypatch, tmp_pa
     assert not page.print_receipt_button.isVisible()
 
 
-@needs_documents
 def test_detail_documents_buttons_and_printing(qtbot, tasks, store, monkeypatch, tmp_path):
     from tests.core.helpers import intake
     from tests.ui.test_case_detail import open_dialog, timeline
-    from xinfang_desk.core.cases import register_case
+    from xinfang_desk.core.cases.records import register_case
 
     _no_modals(monkeypatch)
     saved = register_case(intake(disposition="转送", unit="人力资源和社会保障局"), today=TODAY)
@@ -236,12 +222,11 @@ def test_detail_documents_buttons_and_printing(qtbot, tasks, store, monkeypatch,
     assert len(rows) == before + 1 and "打印" in rows[-1]
 
 
-@needs_documents
 def test_refused_document_is_reported_in_chinese(qtbot, tasks, store, monkeypatch):
     from tests.core.helpers import intake
     from tests.ui.test_case_detail import open_dialog
-    from xinfang_desk.core.cases import register_case
-    from xinfang_desk.ui.documents_menu import DocumentOpener
+    from xinfang_desk.core.cases.records import register_case
+    from xinfang_desk.ui.widgets.documents_menu import DocumentOpener
 
     alerts = []
     monkeypatch.setattr(DocumentOpener, "alert", lambda self, title, text: alerts.append(text))

@@ -18,10 +18,10 @@ from PySide6.QtGui import QColor, QImage  # noqa: E402
 
 from tests.core.helpers import ID_WANG  # noqa: E402
 from tests.core.test_report import HRSS, JW, NY, TODAY, history  # noqa: E402
-from xinfang_desk.core import report_pdf  # noqa: E402
-from xinfang_desk.ui.report_charts import FULL_CIRCLE, BarChart, PieChart  # noqa: E402
-from xinfang_desk.ui.report_page import ReportPage  # noqa: E402
-from xinfang_desk.ui.tasks import TaskRunner  # noqa: E402
+from xinfang_desk.core.report import pdf as report_pdf  # noqa: E402
+from xinfang_desk.ui.report.charts import FULL_CIRCLE, BarChart, PieChart  # noqa: E402
+from xinfang_desk.ui.report.page import ReportPage  # noqa: E402
+from xinfang_desk.ui.widgets.tasks import TaskRunner  # noqa: E402
 
 D = dt.date
 WAIT = 15000
@@ -163,8 +163,8 @@ def test_custom_range_and_a_reversed_range_is_refused(qtbot, store, tasks):
 
 
 def test_a_failed_computation_is_shown(qtbot, store, tasks, monkeypatch):
-    from xinfang_desk.core import report
     from xinfang_desk.core.errors import XinfangError
+    from xinfang_desk.core.report import figures as report
 
     def locked(*_args, **_kw):
         raise XinfangError("数据库正被其他程序占用，请稍后再试")
@@ -325,7 +325,7 @@ def test_an_all_zero_chart_shows_its_message(qtbot):
 # ---------------------------------------------------------------------- the main window
 
 def test_tab_in_the_main_window(qtbot, store, qapp):
-    from xinfang_desk.app import build_main_window
+    from xinfang_desk.ui.main_window import build_main_window
 
     history()
     window = build_main_window(store, today=TODAY)
@@ -345,9 +345,9 @@ def test_tab_in_the_main_window(qtbot, store, qapp):
 def test_exports_are_recorded_and_unmasked_workbook_needs_a_leader(store, tmp_path):
     """Every export leaves an audit row naming the user; a clerk cannot export full IDs."""
     from xinfang_desk.core import session
-    from xinfang_desk.core.models import AuditLog
-    from xinfang_desk.core.report import monthly_figures
-    from xinfang_desk.ui.report_page import write_export
+    from xinfang_desk.core.report.figures import monthly_figures
+    from xinfang_desk.core.store.models import AuditLog
+    from xinfang_desk.ui.report.page import write_export
 
     history()
     report = monthly_figures(dt.date(2026, 10, 1), dt.date(2026, 10, 31), today=TODAY)

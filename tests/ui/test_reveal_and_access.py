@@ -9,9 +9,9 @@ from tests.core.helpers import ID_WANG, intake  # noqa: E402
 from tests.ui import test_approval as approval  # noqa: E402
 from tests.ui.test_approval import WAIT, sign_in  # noqa: E402
 from tests.ui.test_case_detail import TODAY, open_dialog  # noqa: E402
-from xinfang_desk.core.cases import register_case  # noqa: E402
-from xinfang_desk.core.models import AuditLog  # noqa: E402
-from xinfang_desk.ui.case_detail_dialog import CaseDetailDialog  # noqa: E402
+from xinfang_desk.core.cases.records import register_case  # noqa: E402
+from xinfang_desk.core.store.models import AuditLog  # noqa: E402
+from xinfang_desk.ui.cases.detail_dialog import CaseDetailDialog  # noqa: E402
 
 MASKED = "110105********002X"
 
@@ -57,7 +57,7 @@ def test_reveal_shows_the_full_number_audited_and_masks_it_again_on_close(qtbot,
 
 
 def test_no_reveal_button_without_an_id_number(qtbot, tasks, store):
-    from xinfang_desk.core.cases import PetitionerInput
+    from xinfang_desk.core.cases.records import PetitionerInput
 
     sign_in("clerk")
     saved = register_case(intake(petitioners=[PetitionerInput(name="李四", phone="13900001111")]),

@@ -16,11 +16,13 @@ from PySide6.QtWidgets import QLineEdit, QMessageBox  # noqa: E402
 from tests.core.helpers import intake  # noqa: E402
 from tests.core.test_retention import answered_on_spot  # noqa: E402
 from tests.ui import helpers  # noqa: E402
-from xinfang_desk.app import build_main_window  # noqa: E402
-from xinfang_desk.core import backup, session, settings, storage, users  # noqa: E402
-from xinfang_desk.core.cases import count_cases, register_case  # noqa: E402
-from xinfang_desk.core.models import AuditLog, Case  # noqa: E402
-from xinfang_desk.ui.settings_backup import BackupPage  # noqa: E402
+from xinfang_desk.core import session
+from xinfang_desk.core.cases.records import count_cases, register_case  # noqa: E402
+from xinfang_desk.core.people import users
+from xinfang_desk.core.store import backup, settings, storage  # noqa: E402
+from xinfang_desk.core.store.models import AuditLog, Case  # noqa: E402
+from xinfang_desk.ui.main_window import build_main_window  # noqa: E402
+from xinfang_desk.ui.settings.backup import BackupPage  # noqa: E402
 from xinfang_desk.ui.style import setup_application  # noqa: E402
 
 TODAY = dt.date(2026, 10, 9)

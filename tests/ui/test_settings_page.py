@@ -11,10 +11,12 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import QDate  # noqa: E402
 
 from tests.core.helpers import intake  # noqa: E402
-from xinfang_desk.core import calendar_store, settings, taxonomy  # noqa: E402
-from xinfang_desk.core.cases import register_case  # noqa: E402
-from xinfang_desk.ui.settings_page import SettingsPage  # noqa: E402
-from xinfang_desk.ui.tasks import TaskRunner  # noqa: E402
+from xinfang_desk.core.cases import taxonomy
+from xinfang_desk.core.cases.records import register_case  # noqa: E402
+from xinfang_desk.core.deadlines import calendar as calendar_store  # noqa: E402
+from xinfang_desk.core.store import settings
+from xinfang_desk.ui.settings.page import SettingsPage  # noqa: E402
+from xinfang_desk.ui.widgets.tasks import TaskRunner  # noqa: E402
 
 
 @pytest.fixture

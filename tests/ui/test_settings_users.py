@@ -11,10 +11,12 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import Qt  # noqa: E402
 
 from tests.ui import helpers  # noqa: E402
-from xinfang_desk.app import build_main_window  # noqa: E402
-from xinfang_desk.core import session, storage, users  # noqa: E402
-from xinfang_desk.ui.login_dialog import LoginDialog  # noqa: E402
-from xinfang_desk.ui.settings_users import UsersPage  # noqa: E402
+from xinfang_desk.core import session  # noqa: E402
+from xinfang_desk.core.people import users
+from xinfang_desk.core.store import storage
+from xinfang_desk.ui.main_window import build_main_window  # noqa: E402
+from xinfang_desk.ui.settings.users import UsersPage  # noqa: E402
+from xinfang_desk.ui.startup.login import LoginDialog  # noqa: E402
 from xinfang_desk.ui.style import setup_application  # noqa: E402
 
 TODAY = dt.date(2026, 10, 9)

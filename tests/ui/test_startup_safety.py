@@ -13,11 +13,13 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
 from tests.core.helpers import intake  # noqa: E402
-from xinfang_desk.core import backup, instance_lock, session, settings, storage, users  # noqa: E402
-from xinfang_desk.core.cases import count_cases, register_case  # noqa: E402
-from xinfang_desk.core.models import AuditLog  # noqa: E402
+from xinfang_desk.core import session
+from xinfang_desk.core.cases.records import count_cases, register_case  # noqa: E402
 from xinfang_desk.core.paths import DataDir  # noqa: E402
-from xinfang_desk.ui.recovery import Launcher  # noqa: E402
+from xinfang_desk.core.people import users
+from xinfang_desk.core.store import backup, instance_lock, settings, storage  # noqa: E402
+from xinfang_desk.core.store.models import AuditLog  # noqa: E402
+from xinfang_desk.ui.startup.recovery import Launcher  # noqa: E402
 from xinfang_desk.ui.style import setup_application  # noqa: E402
 
 TODAY = dt.date(2026, 10, 9)

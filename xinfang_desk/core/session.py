@@ -4,7 +4,7 @@ A desktop program serves one person at a time, so the actor is process-wide (the
 thread acts for the same person as the GUI thread). Before any user account exists — a fresh
 database, the test suite, the demo generator — the actor is SYSTEM, which may do everything;
 the entry points (the GUI's log-in, the CLI's --user) make sure a real user acts once accounts
-exist (see core.users.accounts_exist).
+exist (see core.people.users.accounts_exist).
 """
 
 from __future__ import annotations

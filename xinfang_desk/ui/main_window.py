@@ -11,15 +11,15 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QTableView, QTabWidget, QTree
 from xinfang_desk import APP_TITLE, __version__
 from xinfang_desk.core import session
 from xinfang_desk.core.paths import DataDir
-from xinfang_desk.ui.answers_page import AnswersPage
-from xinfang_desk.ui.case_detail_dialog import CaseDetailDialog
-from xinfang_desk.ui.cases_page import CasesPage
-from xinfang_desk.ui.followup_page import FollowupPage
-from xinfang_desk.ui.intake_page import IntakePage
+from xinfang_desk.ui.answers.page import AnswersPage
+from xinfang_desk.ui.cases.detail_dialog import CaseDetailDialog
+from xinfang_desk.ui.cases.page import CasesPage
+from xinfang_desk.ui.followup.page import FollowupPage
+from xinfang_desk.ui.intake.page import IntakePage
 from xinfang_desk.ui.permissions import apply_to_tabs
-from xinfang_desk.ui.report_page import ReportPage
-from xinfang_desk.ui.settings_page import SettingsPage
-from xinfang_desk.ui.tasks import TaskRunner
+from xinfang_desk.ui.report.page import ReportPage
+from xinfang_desk.ui.settings.page import SettingsPage
+from xinfang_desk.ui.widgets.tasks import TaskRunner
 
 
 class MainWindow(QMainWindow):
@@ -131,3 +131,25 @@ class MainWindow(QMainWindow):
         self.tasks.wait(10000)  # let a running save finish before the window goes
         self.board_loads.wait(10000)
         super().closeEvent(event)
+
+
+def build_main_window(data_dir, today=None, *, idle_lock_ms: int | None = None):
+    """The main window over an opened data directory for the current actor (also used by
+    tests and the screenshot script). Signing in is run_gui's job (ui.startup.flow): here the pages
+    follow session.current() — all of them for SYSTEM (no accounts), the role's pages for a
+    signed-in user, who also gets the 账户 menu and the idle lock (`idle_lock_ms` fixes its
+    interval, for tests; otherwise the `idle_lock_minutes` setting)."""
+    from xinfang_desk.core import session
+    from xinfang_desk.ui.main_window import MainWindow
+
+    window = MainWindow(data_dir, today=today)
+    window.account = None
+    actor = session.current()
+    if actor.role != session.SYSTEM_ROLE:
+        from xinfang_desk.ui.account.menu import AccountControls
+
+        window.account = AccountControls(window, window.tasks, actor, idle_lock_ms=idle_lock_ms)
+        users_page = getattr(window.settings, "users", None)
+        if users_page is not None:
+            users_page.sig_idle_lock_changed.connect(window.account.idle_lock.set_minutes)
+    return window

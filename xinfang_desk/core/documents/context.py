@@ -6,15 +6,27 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from xinfang_desk.core import settings
-from xinfang_desk.core import vocab as v
-from xinfang_desk.core.access import visibility_condition
-from xinfang_desk.core.cases import events_of, get_visible_case, petitioners_of, to_event_data
-from xinfang_desk.core.db import storage_errors
-from xinfang_desk.core.deadlines import Rules, current_rules, default_promised_reply
+from xinfang_desk.core.answers.common import to_text
+from xinfang_desk.core.cases.records import (
+    events_of,
+    get_visible_case,
+    petitioners_of,
+    to_event_data,
+)
+from xinfang_desk.core.deadlines.engine import Rules, current_rules, default_promised_reply
 from xinfang_desk.core.documents.layout import Writer
-from xinfang_desk.core.models import Case, CasePetitioner, Petitioner
-from xinfang_desk.core.workflow import CaseState, EventData, initial_state, replay_lenient
+from xinfang_desk.core.people.access import visibility_condition
+from xinfang_desk.core.rules import vocab as v
+from xinfang_desk.core.rules.workflow import CaseState, EventData, initial_state, replay_lenient
+from xinfang_desk.core.store import settings
+from xinfang_desk.core.store.db import storage_errors
+from xinfang_desk.core.store.models import (
+    AnswerVersion,
+    Case,
+    CaseAnswer,
+    CasePetitioner,
+    Petitioner,
+)
 
 
 @dataclass
@@ -111,9 +123,6 @@ def load(case_no: str, today: dt.date | None) -> Ctx:
 
 
 def _answers_used(case: Case) -> list:
-    from xinfang_desk.core.answers_common import to_text
-    from xinfang_desk.core.models import AnswerVersion, CaseAnswer
-
     rows = (CaseAnswer.select(CaseAnswer, AnswerVersion).join(AnswerVersion)
             .where(CaseAnswer.case == case).order_by(CaseAnswer.used_at, CaseAnswer.id))
     return [(r.purpose, to_text(r.version)) for r in rows]

@@ -15,6 +15,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 
 from xinfang_desk.core.errors import XinfangError
 from xinfang_desk.core.resources import resource_path
+from xinfang_desk.core.store import settings
 
 BODY = "XFBody"
 FALLBACK = "XFSong"
@@ -28,8 +29,6 @@ _body_source: list[str] = []
 
 def _office_font_path() -> str:
     try:
-        from xinfang_desk.core import settings
-
         return str(settings.get("document_font") or "").strip()
     except Exception:  # noqa: BLE001 - no database (e.g. a bare build): use the bundled font
         return ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from reportlab.platypus import Spacer
 
-from xinfang_desk.core.deadlines import HANDLING_DAYS, deadlines_for
+from xinfang_desk.core.deadlines.engine import HANDLING_DAYS, deadlines_for
 from xinfang_desk.core.documents.context import Ctx
 from xinfang_desk.core.documents.layout import (
     BODY_STYLE,
@@ -23,8 +23,8 @@ from xinfang_desk.core.documents.layout import (
     render_letter,
     seal_block,
 )
-from xinfang_desk.core.validators import mask_id, mask_phone
-from xinfang_desk.core.workflow import REVIEWABLE, initial_state, replay_lenient
+from xinfang_desk.core.rules.validators import mask_id, mask_phone
+from xinfang_desk.core.rules.workflow import REVIEWABLE, initial_state, replay_lenient
 
 TWO_COPIES = ("交信访人", "附卷")
 TEXT_W = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT

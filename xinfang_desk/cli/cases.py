@@ -1,0 +1,151 @@
+"""The everyday subcommands: demo data, JSON Lines import and export, the deadline list,
+search and printing a document. `add_parsers` adds them; COMMANDS maps names to handlers."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+from xinfang_desk.cli.common import open_data, parse_date
+from xinfang_desk.core import atomic
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("demo", help="填入演示数据（仅限空数据库）")
+    p.add_argument("--cases", type=int, default=300, help="事项数（默认300）")
+    p.add_argument("--seed", type=int, default=1, help="随机种子（默认1）")
+    p.add_argument("--force", action="store_true", help="数据库已有事项时也追加")
+
+    p = sub.add_parser("import", help="从 JSON Lines 文件导入事项（全部成功或全部不导入）")
+    p.add_argument("file", metavar="FILE.jsonl")
+    p.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+
+    p = sub.add_parser("export", help="导出全部事项为 JSON Lines")
+    p.add_argument("--out", metavar="FILE.jsonl", help="输出文件（默认输出到标准输出）")
+    p.add_argument("--masked", action="store_true",
+                   help="遮蔽证件号码和电话（接待员只能这样导出；遮蔽后的文件不能再导入）")
+
+    p = sub.add_parser("deadlines", help="列出已超期或临近期限的事项")
+    p.add_argument("--on", type=parse_date, metavar="YYYY-MM-DD", help="按哪一天计算（默认今天）")
+    p.add_argument("--within", type=int, metavar="DAYS", help="只列出已超期和N日内到期的")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+
+    p = sub.add_parser("search", help="检索事项（姓名、事项内容、编号、查询码、证件号、电话）")
+    p.add_argument("text")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+
+    p = sub.add_parser("print", help="生成事项文书（PDF），并记入办理过程")
+    p.add_argument("case_no", metavar="CASE_NO")
+    p.add_argument("--doc", required=True, metavar="DOC",
+                   choices=("receipt", "register", "accept", "reject", "forward", "extend",
+                            "reply", "adoption", "service"),
+                   help="receipt|register|accept|reject|forward|extend|reply|adoption|service")
+    p.add_argument("--out", required=True, metavar="FILE.pdf", help="输出文件")
+    p.add_argument("--on", type=parse_date, metavar="YYYY-MM-DD", help="按哪一天出具（默认今天）")
+
+
+def cmd_demo(args) -> int:
+    from xinfang_desk.core.demo.generate import generate_demo
+
+    open_data(args)
+    report = generate_demo(args.cases, seed=args.seed, force=args.force)
+    print(f"已生成演示数据：{report.summary()}")
+    return 0
+
+
+def cmd_import(args) -> int:
+    from xinfang_desk.core.interchange.jsonl import import_cases
+
+    open_data(args)
+    report = import_cases(Path(args.file), dry_run=args.dry_run)
+    verb = "检查通过，可导入" if args.dry_run else "已导入"
+    print(f"{verb} {report.cases} 件事项。")
+    if report.new_fields:
+        print("新增领域：" + "、".join(report.new_fields))
+    if report.new_units:
+        print("新增单位：" + "、".join(report.new_units))
+    for line, text in report.warnings:
+        print(f"提示 第{line}行：{text}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from xinfang_desk.core.interchange.jsonl import export_cases
+
+    open_data(args)
+    if args.out:
+        count = export_cases(Path(args.out), masked=args.masked)
+        print(f"已导出 {count} 件事项到 {args.out}", file=sys.stderr)
+    else:
+        export_cases(sys.stdout, masked=args.masked)
+    return 0
+
+
+def cmd_deadlines(args) -> int:
+    from xinfang_desk.core.deadlines.engine import list_deadlines
+
+    open_data(args)
+    items = list_deadlines(today=args.on, within=args.within)
+    if args.json:
+        print(json.dumps([d.as_json() for d in items], ensure_ascii=False, indent=1))
+        return 0
+    if not items:
+        print("没有需要关注的期限。")
+        return 0
+    warnings = sorted({w for d in items for w in d.warnings})
+    for d in items:
+        state = f"超期{-d.days_left}天" if d.overdue else f"剩{d.days_left}天"
+        print(f"{d.case_no}\t{d.label}\t{d.due:%Y-%m-%d}\t{state}\t{d.basis}")
+    for w in warnings:
+        print(f"注意：{w}", file=sys.stderr)
+    return 0
+
+
+def cmd_search(args) -> int:
+    from xinfang_desk.core.cases.search import search_cases
+
+    open_data(args)
+    result = search_cases(args.text, limit=args.limit)
+    if args.json:
+        rows = [{**dataclasses.asdict(r), "received_on": r.received_on.isoformat()}
+                for r in result.rows]
+        print(json.dumps({"total": result.total, "rows": rows}, ensure_ascii=False, indent=1))
+        return 0
+    for r in result.rows:
+        print(f"{r.case_no}\t{r.received_on:%Y-%m-%d}\t{r.category}\t{r.status_label}"
+              f"\t{r.petitioners}\t{r.summary}")
+    print(f"共 {result.total} 件", file=sys.stderr)
+    return 0
+
+
+def cmd_print(args) -> int:
+    from xinfang_desk.core.documents.build import (
+        DOCUMENTS,
+        build_document,
+        check_print_approval,
+        record_printed,
+    )
+    from xinfang_desk.core.session import require
+
+    open_data(args)
+    require("print")
+    check_print_approval(args.doc)  # before a file is written: refused letters leave none
+    pdf = build_document(args.case_no, args.doc, today=args.on)
+    atomic.write_bytes(args.out, pdf)
+    record_printed(args.case_no, args.doc, on=args.on)
+    print(f"已生成 {DOCUMENTS[args.doc]}：{args.out}")
+    return 0
+
+
+COMMANDS = {
+    "demo": cmd_demo,
+    "import": cmd_import,
+    "export": cmd_export,
+    "deadlines": cmd_deadlines,
+    "search": cmd_search,
+    "print": cmd_print,
+}

@@ -1,0 +1,85 @@
+"""The command line. Every subcommand calls the same core services as the GUI.
+
+Exit codes: 0 success; 1 a refusal or error, explained in one Chinese line on stderr;
+2 wrong command-line usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from xinfang_desk import APP_TITLE, __version__
+from xinfang_desk.cli import admin, answers, cases, report
+
+# The command groups, in the order `--help` lists them.
+GROUPS = (cases, report, admin, answers)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse's own words, prefixed so the user knows
+        self.print_usage(sys.stderr)
+        self.exit(2, f"命令行参数有误：{message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="xinfang-desk", description=f"{APP_TITLE}（xinfang-desk）")
+    parser.add_argument("--version", action="version", version=f"xinfang-desk {__version__}")
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help="数据目录（默认为系统用户数据目录；也可用环境变量 XINFANG_DATA_DIR）")
+    parser.add_argument("--user", metavar="NAME",
+                        help="操作人用户名（已设置用户账户时必填；也可用环境变量 XINFANG_USER，"
+                             "密码用 XINFANG_PASSWORD 或在终端输入）")
+    parser.add_argument("--demo", action="store_true",
+                        help="数据库为空时先填入演示数据，再打开窗口")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    for group in GROUPS:
+        group.add_parsers(sub)
+    return parser
+
+
+def _configure_stdio() -> None:
+    # Windows consoles default to a legacy code page; Chinese must not become '?' or crash.
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(encoding="utf-8", errors="replace")
+            except (ValueError, OSError):
+                pass
+
+
+
+
+def _handler(command: str):
+    for group in GROUPS:
+        if command in group.COMMANDS:
+            return group.COMMANDS[command]
+    raise KeyError(command)
+
+
+def main(argv: list[str] | None = None) -> int:
+    _configure_stdio()
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        from xinfang_desk.app import run_gui
+
+        return run_gui(args.data_dir, demo=args.demo)
+    from xinfang_desk.core.errors import XinfangError
+
+    try:
+        return _handler(args.command)(args)
+    except XinfangError as exc:
+        print(f"错误：{exc}".replace("\n", " "), file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+    except OSError as exc:
+        from xinfang_desk.core.errors import os_reason
+
+        print(f"错误：无法读写 {exc.filename or '文件'}：{os_reason(exc)}。", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
