@@ -1,10 +1,19 @@
-"""Run core calls off the GUI thread and deliver results back on it."""
+"""Run core calls off the GUI thread and deliver results back on it.
+
+A result is delivered only while the Qt objects its callbacks belong to still exist: a page,
+dialog or table model deleted meanwhile (signing out, switching user, a restore) has nowhere
+to put it, and calling into it would raise "Internal C++ object already deleted" in the event
+loop. The owners are found from the callbacks themselves (the object of a bound method, the
+Qt objects a lambda or functools.partial holds), so every caller is covered.
+"""
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 log = logging.getLogger(__name__)
@@ -61,17 +70,29 @@ class TaskRunner(QObject):
         self.close_after = close_after
         self._alive: set[_Signals] = set()
 
-    def run(self, fn: Callable, on_done: Callable, on_failed: Callable | None = None) -> None:
+    def run(self, fn: Callable, on_done: Callable, on_failed: Callable | None = None, *,
+            owners: Iterable[QObject] = ()) -> None:
+        """Run `fn` on the worker; `on_done(result)` or `on_failed(exc)` on the GUI thread, but
+        only while every owner still exists: those named, and those the callbacks belong to
+        (`owners_of`). A result for a deleted owner is dropped quietly."""
         signals = _Signals()
         self._alive.add(signals)  # keep the QObject alive until delivery
+        held = (*owners, *owners_of(on_done, on_failed))
+
+        def deliverable(what: str) -> bool:
+            if all(shiboken6.isValid(o) for o in held):
+                return True
+            log.debug("dropped a %s for a deleted owner", what)
+            return False
 
         def done(result):
             self._release(signals)
-            on_done(result)
+            if deliverable("result"):
+                on_done(result)
 
         def failed(exc):
             self._release(signals)
-            if on_failed:
+            if on_failed is not None and deliverable("failure"):
                 on_failed(exc)
 
         signals.sig_done.connect(done)
@@ -80,15 +101,8 @@ class TaskRunner(QObject):
 
     def run_for(self, owners, fn: Callable, on_done: Callable,
                 on_failed: Callable | None = None) -> None:
-        """`run`, delivering the result only while every Qt object of `owners` still exists
-        (a page closed meanwhile, e.g. after a restore, has nowhere to put it)."""
-        import shiboken6
-
-        def alive() -> bool:
-            return all(shiboken6.isValid(o) for o in owners)
-
-        self.run(fn, lambda result: alive() and on_done(result),
-                 lambda exc: alive() and on_failed is not None and on_failed(exc))
+        """`run`, with `owners` named (objects the callbacks use that they do not hold)."""
+        self.run(fn, on_done, on_failed, owners=owners)
 
     def _release(self, signals: _Signals) -> None:
         # The closures above refer back to `signals`: break the cycle so jobs do not pile up.
@@ -97,3 +111,32 @@ class TaskRunner(QObject):
 
     def wait(self, msecs: int = 5000) -> bool:
         return self.pool.waitForDone(msecs)
+
+
+def owners_of(*callbacks: Callable | None) -> tuple[QObject, ...]:
+    """The Qt objects the callbacks belong to: the object of a bound method, the Qt objects a
+    closure (a lambda, a nested function) or a functools.partial holds, and so on three levels
+    down. A loop, not a recursive closure: a closure that refers to itself is a reference cycle,
+    which would keep the owners alive until the next garbage collection."""
+    found: list[QObject] = []
+    seen: set[int] = set()
+    todo = [(callback, 0) for callback in callbacks]
+    while todo:
+        obj, depth = todo.pop()
+        if obj is None or id(obj) in seen or depth > 3:
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, QObject):
+            found.append(obj)
+        elif isinstance(obj, functools.partial):
+            todo.extend((part, depth + 1) for part in (obj.func, *obj.args, *obj.keywords.values()))
+        else:
+            owner = getattr(obj, "__self__", None)
+            if owner is not None:
+                todo.append((owner, depth + 1))
+            for cell in getattr(obj, "__closure__", None) or ():
+                try:
+                    todo.append((cell.cell_contents, depth + 1))
+                except ValueError:  # a cell not yet filled
+                    pass
+    return tuple(dict.fromkeys(found))
