@@ -4,7 +4,7 @@
 #   make venv     create .venv with the program, the GUI and the test tools (-e .[gui,test])
 #   make run      start the program, e.g. `make run ARGS=--demo`
 #   make test     ruff + import-linter + the whole test suite (offscreen Qt), then the core
-#                 tests again in .venv-core, a venv WITHOUT PySide6
+#                 and CLI tests again in .venv-core, a venv WITHOUT PySide6
 #   make build    PyInstaller one-folder build into dist/xinfang-desk/ and a smoke test
 #   make clean    remove venvs, build output and caches
 
@@ -94,8 +94,8 @@ test-core: $(CORE_STAMP)
 		exit 1; \
 	fi
 	@echo "OK: PySide6 is not importable in $(CORE_VENV)"
-	rc=0; $(CORE_VENV)/bin/python -m pytest tests/core -p no:pytestqt || rc=$$?; \
-	if [ $$rc -eq 5 ]; then echo "ERROR: no core tests were collected in tests/core" >&2; fi; \
+	rc=0; $(CORE_VENV)/bin/python -m pytest tests/core tests/cli -p no:pytestqt || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "ERROR: no core tests were collected in tests/core, tests/cli" >&2; fi; \
 	exit $$rc
 
 # --- packaging ----------------------------------------------------------------------------

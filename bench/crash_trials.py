@@ -8,7 +8,7 @@ each in its own transaction, printing each case number only after its save retur
 writer is killed at a random moment, and the database is reopened with storage.open_data_dir
 and checked: PRAGMA integrity_check, the FTS index, foreign keys, every confirmed case
 present and whole, no half case, the step in flight wholly there or wholly absent, the audit
-chain intact (see tests/core/crash_writer.py). Prints one summary line, e.g.
+chain intact (see tests/core/store/crash_writer.py). Prints one summary line, e.g.
 
     300 kills survived, integrity ok, 0 confirmed cases lost
 
@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.core.crash_writer import run_trials  # noqa: E402
+from tests.core.store.crash_writer import run_trials  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -57,3 +57,13 @@ def _fast_passwords_and_no_one_signed_in(monkeypatch: pytest.MonkeyPatch):
     session.set_current(None)
     yield
     session.set_current(None)
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A fresh data directory with a migrated database, closed afterwards."""
+    from xinfang_desk.core.store import storage
+
+    data_dir = storage.open_data_dir(tmp_path / "data")
+    yield data_dir
+    storage.close()

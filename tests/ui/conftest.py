@@ -20,16 +20,6 @@ def _collect_on_the_gui_thread(qapp):
 
 
 @pytest.fixture
-def store(tmp_path):
-    """A fresh data directory, closed afterwards."""
-    from xinfang_desk.core.store import storage
-
-    d = storage.open_data_dir(tmp_path / "data")
-    yield d
-    storage.close()
-
-
-@pytest.fixture
 def tasks(qapp):
     """A TaskRunner, waited on before the test's other fixtures are torn down."""
     from xinfang_desk.ui.widgets.tasks import TaskRunner
