@@ -1,4 +1,4 @@
-"""Cached benchmark databases: one data directory per size, built once with core.bulk_demo.
+"""Cached benchmark databases: one data directory per size, built once with core.demo.bulk.
 
     python bench/bench_db.py [--cache /tmp/xf-bench] [--sizes 10000,100000,1000000]
 
@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 DEFAULT_CACHE = Path("/tmp/xf-bench")
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
-GENERATOR_VERSION = 2  # bump when bulk_demo's output changes
+GENERATOR_VERSION = 2  # bump when core.demo.bulk's output changes
 SEED = 1
 
 
