@@ -22,6 +22,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("import", help="从 JSON Lines 文件导入事项（全部成功或全部不导入）")
     p.add_argument("file", metavar="FILE.jsonl")
     p.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+    p.add_argument("--strict", action="store_true",
+                   help="按今日登记要求检查（缺少事实、答复内容等叙述的历史记录不予导入）")
 
     p = sub.add_parser("export", help="导出全部事项为 JSON Lines")
     p.add_argument("--out", metavar="FILE.jsonl", help="输出文件（默认输出到标准输出）")
@@ -61,13 +63,17 @@ def cmd_import(args) -> int:
     from xinfang_desk.core.interchange.jsonl import import_cases
 
     open_data(args)
-    report = import_cases(Path(args.file), dry_run=args.dry_run)
+    report = import_cases(Path(args.file), dry_run=args.dry_run, strict=args.strict)
     verb = "检查通过，可导入" if args.dry_run else "已导入"
     print(f"{verb} {report.cases} 件事项。")
     if report.new_fields:
         print("新增领域：" + "、".join(report.new_fields))
     if report.new_units:
         print("新增单位：" + "、".join(report.new_units))
+    for line, gaps in report.gaps:
+        print(f"历史记录 第{line}行：缺{gaps}（已导入并标记）")
+    for line, text in report.repeats:
+        print(f"历史记录 第{line}行：{text}")
     for line, text in report.warnings:
         print(f"提示 第{line}行：{text}")
     return 0

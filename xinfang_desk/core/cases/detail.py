@@ -187,6 +187,10 @@ def _case_fields(case, field_path: str, unit: str, state: CaseState) -> list[tup
         ("保密", "是（检举控告等，不得向被反映人泄露）" if case.confidential else "否"),
         ("登记人", case.clerk),
     ]
+    if case.history_gaps:  # imported history that lacked what today's intake requires
+        rows.append(("历史导入", f"缺：{case.history_gaps}"))
+    if case.notes:
+        rows.append(("备注", case.notes))
     return rows
 
 

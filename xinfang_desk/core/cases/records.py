@@ -82,6 +82,7 @@ class CaseInput:
     clerk: str = ""
     case_no: str = ""  # only when importing
     query_code: str = ""  # only when importing
+    notes: str = ""  # only when importing history: what has no field of its own
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,9 @@ class CheckedCase:
     reps_present: int
     confidential: bool
     warnings: list[str] = field(default_factory=list)
+    # Historical records only (check_case(historical=True)): the narrative fields today's
+    # intake requires that the record lacks, by label ("事实", "答复内容" …).
+    missing: list[str] = field(default_factory=list)
 
 
 # Every text of an intake and the label its errors carry (check_case).
@@ -204,8 +208,31 @@ def _check_petitioner(i: int, p: PetitionerInput, errors: list[FieldError]) -> C
     )
 
 
-def check_case(data: CaseInput, *, today: dt.date | None = None) -> CheckedCase:
-    """Validate a whole intake; raises ValidationError naming every wrong field."""
+# The narrative fields today's intake requires: a historical record lacking one is imported
+# and marked (CheckedCase.missing), never refused for it.
+NARRATIVE_LABELS = ("事项摘要", "诉求", "事实", "答复内容", "不予受理理由", "应向何处反映")
+
+
+def history_gaps_text(missing) -> str:
+    """Case.history_gaps: "事实、答复内容" (the labels in NARRATIVE_LABELS order)."""
+    return "、".join(label for label in NARRATIVE_LABELS if label in missing)
+
+
+def _is_absent(error: FieldError, data: CaseInput) -> bool:
+    """The error says a narrative field is empty (not that what it holds is wrong)."""
+    value = {"事项摘要": data.summary, "诉求": data.request, "事实": data.facts,
+             "答复内容": data.answer_given, "不予受理理由": data.reject_reason,
+             "应向何处反映": data.approach_body}[error.field]
+    return not (value or "").strip()
+
+
+def check_case(data: CaseInput, *, today: dt.date | None = None,
+               historical: bool = False) -> CheckedCase:
+    """Validate a whole intake; raises ValidationError naming every wrong field.
+
+    `historical`: a record made before the desk's intake rules (a ledger, an old JSON Lines
+    file). A narrative field it lacks (NARRATIVE_LABELS) is listed in `missing` instead of
+    refusing it; every value it does hold is checked as strictly as at the desk."""
     today = today or dt.date.today()
     errors: list[FieldError] = []
     warnings: list[str] = []
@@ -279,11 +306,16 @@ def check_case(data: CaseInput, *, today: dt.date | None = None) -> CheckedCase:
         # first (other checks of the same field would only quote the broken text).
         bad = {e.field for e in text_errors}
         errors = text_errors + [e for e in errors if e.field not in bad]
+    missing: list[str] = []
+    if historical:
+        gaps = [e for e in errors if e.field in NARRATIVE_LABELS and _is_absent(e, data)]
+        missing = [e.field for e in gaps]
+        errors = [e for e in errors if e not in gaps]
     if errors:
         raise ValidationError(errors)
     confidential = data.confidential if data.confidential is not None else data.category == v.ACCUSATION
     return CheckedCase(data=data, petitioners=checked, people_count=people, reps_present=reps,
-                       confidential=confidential, warnings=warnings)
+                       confidential=confidential, warnings=warnings, missing=missing)
 
 
 def find_field(path: str, *, create: bool = False) -> tuple[Field | None, bool]:
@@ -414,7 +446,8 @@ def insert_checked(checked: CheckedCase, *, prefix: str, create_missing: bool = 
         approach_body=data.approach_body.strip(),
         accepted_on=state.accepted_on if data.disposition in ("受理", "建议记录") else data.accepted_on,
         confidential=checked.confidential, status=state.status, clerk=data.clerk.strip(),
-        search_text=_search_text(checked.petitioners, data),
+        search_text=_search_text(checked.petitioners, data), notes=data.notes.strip(),
+        history_gaps=history_gaps_text(checked.missing),
     )
     for pos, p in enumerate(checked.petitioners):
         CasePetitioner.create(case=case, petitioner=_upsert_petitioner(p), position=pos,

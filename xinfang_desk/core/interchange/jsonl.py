@@ -7,10 +7,17 @@ order), so exporting, importing into an empty data directory and exporting again
 bytes. Import is all-or-nothing: every line is parsed and checked first (the same intake checks
 as the desk, the same state machine as the case timeline, with the office's calendar); any
 problem refuses the whole file, naming the line and the key, and nothing is written.
+
+Records are taken as history (made before the desk's intake rules): a narrative field today's
+intake requires may be missing (imported, marked in Case.history_gaps), and an event that only
+repeats what the disposition did (a 办结 after 当场答复) is left out and noted. `strict` keeps
+today's rules. Invalid values (a wrong ID check character, a date that does not exist, an
+unknown channel) are refused either way.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -29,7 +36,7 @@ from xinfang_desk.core.errors import FieldError, ValidationError, WorkflowError,
 from xinfang_desk.core.people.access import FULL_DATA, require_visible, visibility_condition
 from xinfang_desk.core.rules import vocab as v
 from xinfang_desk.core.rules.validators import check_text, displayable, mask_id, mask_phone
-from xinfang_desk.core.rules.workflow import EventData, initial_state, replay
+from xinfang_desk.core.rules.workflow import CaseState, EventData, initial_state, replay
 from xinfang_desk.core.store import audit, settings
 from xinfang_desk.core.store.db import storage_errors, write_transaction
 from xinfang_desk.core.store.models import (
@@ -51,10 +58,13 @@ CASE_KEYS = (
     "case_no", "query_code", "received_on", "channel", "channel_ref", "petitioners",
     "people_count", "reps_present", "category", "field", "summary", "request", "facts",
     "reasons", "disposition", "unit", "answer", "reject_reason", "approach", "accepted_on",
-    "promised_reply_on", "confidential", "clerk", "events", "answers_used",
+    "promised_reply_on", "confidential", "clerk", "events", "answers_used", "notes",
+    "history_gaps",
 )
 REQUIRED_KEYS = ("received_on", "channel", "petitioners", "category", "summary", "request",
                  "disposition")
+# Narrative keys a historical record may lack (imported and marked, unless --strict).
+NARRATIVE_KEYS = ("summary", "request")
 PETITIONER_KEYS = ("name", "kind", "doc_type", "id_number", "phone", "phone_alt", "address",
                    "representative")
 # Optional event keys, in the order they are written (only when non-empty).
@@ -70,7 +80,8 @@ KEY_LABELS = {
     "disposition": "处理方式", "unit": "承办单位", "answer": "答复内容",
     "reject_reason": "不予受理理由", "approach": "应向何处反映", "accepted_on": "受理日期",
     "promised_reply_on": "约定答复日期", "confidential": "保密", "clerk": "接待人",
-    "events": "办理过程", "answers_used": "使用的答复口径",
+    "events": "办理过程", "answers_used": "使用的答复口径", "notes": "备注",
+    "history_gaps": "历史记录缺项",
 }
 PETITIONER_LABELS = {
     "name": "姓名", "kind": "类型", "doc_type": "证件类型", "id_number": "身份证号",
@@ -123,6 +134,10 @@ class ImportReport:
     warnings: list[tuple[int, str]] = field(default_factory=list)
     case_nos: list[str] = field(default_factory=list)
     dry_run: bool = False
+    # Historical records imported without a narrative field today's intake requires:
+    # (line, "事实、答复内容"); and events that repeated what the disposition did: (line, note).
+    gaps: list[tuple[int, str]] = field(default_factory=list)
+    repeats: list[tuple[int, str]] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- export
@@ -211,6 +226,10 @@ def case_records(case_nos: list[str] | None = None, *, masked: bool = False) -> 
         })
         if used.get(c.id):  # only cases that used an approved answer carry the key
             out[-1]["answers_used"] = used[c.id]
+        if c.notes:  # imported history only
+            out[-1]["notes"] = c.notes
+        if c.history_gaps:
+            out[-1]["history_gaps"] = c.history_gaps.split("、")
     return out
 
 
@@ -407,6 +426,8 @@ class _Parsed:
     warnings: list[str]
     answers_used: list[tuple[str, int, str, dt.datetime, str]] = field(default_factory=list)
     """(title, version, purpose, used at, actor) of the approved answers the case used."""
+    repeats: list[str] = field(default_factory=list)
+    """Events left out because the disposition already did what they record."""
 
 
 def _parse_petitioners(raw: Any, errs: _LineErrors, warnings: list[str]) -> list[case_service.PetitionerInput]:
@@ -533,8 +554,19 @@ def _link_answers(case_id: int, used: list[tuple], line: int, warnings: list) ->
         CaseAnswer.create(case=case_id, version=row, purpose=purpose, used_at=at, actor=actor)
 
 
+def repeat_of_disposition(state: CaseState, ev: EventData) -> str | None:
+    """The note for an event a historical record repeats although its disposition already did
+    it (a 办结 after 当场答复, 不予受理 or 引导: closed at the desk), or None. Such an event is
+    left out and noted, not refused."""
+    if ev.type in ("closed", "ledger_closed") and state.status == v.CLOSED and (
+            state.answered_on_spot or state.disposition in ("不予受理", "引导")):
+        return (f"原记录的“办结”（{ev.on:%Y-%m-%d}）与处理方式“{state.disposition}”重复"
+                "（登记时即已办结），未另记")
+    return None
+
+
 def _parse_line(line_no: int, text: str, today: dt.date, window_end,
-                errs: _LineErrors, warnings: list[str]) -> _Parsed | None:
+                errs: _LineErrors, warnings: list[str], strict: bool = False) -> _Parsed | None:
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -548,6 +580,8 @@ def _parse_line(line_no: int, text: str, today: dt.date, window_end,
     for key in REQUIRED_KEYS:
         if key == "petitioners":
             continue  # checked with the list itself
+        if key in NARRATIVE_KEYS and not strict:
+            continue  # a historical record may lack it: check_case marks it
         if key not in obj:
             errs.add(_label(key), "缺少此项")
         elif obj[key] is None or (isinstance(obj[key], str) and not obj[key].strip()):
@@ -558,7 +592,7 @@ def _parse_line(line_no: int, text: str, today: dt.date, window_end,
     disposition = _str(obj, "disposition", errs, "disposition")
     strings = {k: _str(obj, k, errs, k) for k in (
         "case_no", "query_code", "channel_ref", "field", "summary", "request", "facts", "reasons",
-        "unit", "answer", "reject_reason", "approach", "clerk")}
+        "unit", "answer", "reject_reason", "approach", "clerk", "notes")}
     accepted_on = _date(obj, "accepted_on", errs, "accepted_on")
     promised = _date(obj, "promised_reply_on", errs, "promised_reply_on")
     people = _int(obj, "people_count", errs, "people_count")
@@ -590,10 +624,10 @@ def _parse_line(line_no: int, text: str, today: dt.date, window_end,
         reps_present=reps, unit=strings["unit"], answer_given=strings["answer"],
         reject_reason=strings["reject_reason"], approach_body=strings["approach"],
         accepted_on=accepted_on, promised_reply_on=promised, confidential=confidential,
-        clerk=strings["clerk"], case_no=case_no, query_code=code,
+        clerk=strings["clerk"], case_no=case_no, query_code=code, notes=strings["notes"],
     )
     try:
-        checked = case_service.check_case(data, today=today)
+        checked = case_service.check_case(data, today=today, historical=not strict)
     except ValidationError as exc:
         for fe in exc.errors:
             errs.add(_check_label_to_key(fe.field), fe.reason)
@@ -604,15 +638,24 @@ def _parse_line(line_no: int, text: str, today: dt.date, window_end,
     indexed_events.sort(key=lambda pair: pair[1].on)
     state = initial_state(category=category, disposition=disposition, channel=channel,
                           received_on=received_on, accepted_on=accepted_on)
+    kept, repeats = [], []
     for index, ev in indexed_events:
+        repeat = None if strict else repeat_of_disposition(state, ev)
+        if repeat:
+            repeats.append(repeat)
+            continue
+        kept.append(ev)
         try:
             state = replay(state, [ev], window_end)
         except WorkflowError as exc:
             label = v.EVENT_LABELS.get(ev.type, ev.type)
             errs.add(f"events[{index}]（{label} {ev.on:%Y-%m-%d}）", str(exc))
             return None
-    return _Parsed(line=line_no, checked=checked, events=[ev for _, ev in indexed_events],
-                   warnings=warnings, answers_used=answers_used)
+    if repeats:
+        note = "\n".join(filter(None, [checked.data.notes.strip(), *repeats]))
+        checked = dataclasses.replace(checked, data=dataclasses.replace(checked.data, notes=note))
+    return _Parsed(line=line_no, checked=checked, events=kept, warnings=warnings,
+                   answers_used=answers_used, repeats=repeats)
 
 
 def _read_lines(path) -> list[tuple[int, str]]:
@@ -649,8 +692,14 @@ class _DryRunDone(Exception):
     """Raised inside the transaction of a dry run so that everything is rolled back."""
 
 
-def import_cases(path, *, dry_run: bool = False, today: dt.date | None = None) -> ImportReport:
+def import_cases(path, *, dry_run: bool = False, today: dt.date | None = None,
+                 strict: bool = False) -> ImportReport:
     """Import a JSON Lines file (path or text stream) all-or-nothing; see the module doc.
+
+    Records are taken as history: one lacking a narrative field today's intake requires (the
+    facts of a 申诉求决 case, the answer of a 当场答复 …) is imported and marked (Case.history_gaps,
+    listed in `report.gaps`), and an event that repeats its disposition is left out and noted.
+    `strict` applies today's intake rules instead (the file is refused).
 
     With dry_run the same checks and the same writes run inside a transaction that is then
     rolled back: the report says what would be added, and nothing is kept."""
@@ -667,7 +716,7 @@ def import_cases(path, *, dry_run: bool = False, today: dt.date | None = None) -
         for line_no, text in lines:
             errs = _LineErrors(line_no)
             warnings: list[str] = []
-            item = _parse_line(line_no, text, today, window_end, errs, warnings)
+            item = _parse_line(line_no, text, today, window_end, errs, warnings, strict)
             if item is not None:
                 data = item.checked.data
                 if data.case_no:
@@ -710,6 +759,10 @@ def import_cases(path, *, dry_run: bool = False, today: dt.date | None = None) -
                         problems.append(ImportProblem(item.line, "", displayable(str(exc))))
                         continue
                     _link_answers(saved.id, item.answers_used, item.line, report.warnings)
+                    if item.checked.missing:
+                        report.gaps.append(
+                            (item.line, case_service.history_gaps_text(item.checked.missing)))
+                    report.repeats.extend((item.line, r) for r in item.repeats)
                     report.cases += 1
                     report.case_nos.append(saved.case_no)
                     for f in saved.new_fields:

@@ -39,8 +39,10 @@ from xinfang_desk.core.store.models import Case, CaseEvent, Field, Unit
 # Dispositions that owe a written notice (or the forwarding) within 15 days (第二十二条、第二十三条),
 # as in deadlines.deadlines_for.
 NOTICE_DISPOSITIONS = ("受理", "转送", "交办", "不予受理", "建议记录")
-# Events that meet the 15-day notice/forward limit.
-NOTICE_EVENTS = ("notified", "forwarded", "assigned")
+# Events that meet the 15-day notice/forward limit: a notice, a forwarding, or a reply (which
+# tells the petitioner the result; late if after the 15th day). Imported history closed on the
+# ledger's word ends the duty too.
+NOTICE_EVENTS = ("notified", "forwarded", "assigned", "replied", "ledger_closed")
 # Categories counted as complaints against a unit.
 COMPLAINT_CATEGORIES = ("检举控告", "申诉求决")
 TOP_UNITS = 5

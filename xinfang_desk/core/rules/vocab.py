@@ -37,6 +37,7 @@ EVENT_TYPES = (
     "closed",
     "reopened",
     "printed",
+    "ledger_closed",
 )
 
 EVENT_LABELS = {
@@ -56,6 +57,7 @@ EVENT_LABELS = {
     "closed": "办结",
     "reopened": "重新办理",
     "printed": "打印文书",
+    "ledger_closed": "办结（据历史台账）",
 }
 
 # Case statuses (stored as these codes; labels for display).

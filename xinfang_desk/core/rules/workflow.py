@@ -1,5 +1,8 @@
 """The case state machine, as a pure fold over the event timeline.
 
+`ledger_closed` is the one event only imported history carries: the office's old ledger says
+the matter was finished, with no reply on record; it closes the case from any open state.
+
 `initial_state` gives the state a registration leaves a case in; `apply` checks one event
 against the current state and returns the next state, or raises WorkflowError with a Chinese
 reason. The database caches only the resulting status; import replays events through the
@@ -62,6 +65,8 @@ class CaseState:
     closed_on: dt.date | None = None
     answered_on_spot: bool = False
     rating: str = ""
+    # Closed on the word of a historical ledger (ledger_closed): finished, no reply on record.
+    closed_by_ledger: bool = False
 
     @property
     def is_open(self) -> bool:
@@ -190,7 +195,8 @@ def refusal(state: CaseState, ev: EventData, window_end=None) -> str | None:
             return f"{kind}的结果应为{'、'.join(allowed)}之一"
         return None
     if t == "satisfaction":
-        if not (state.replied_on or state.answered_on_spot or state.review_answered_on):
+        if not (state.replied_on or state.answered_on_spot or state.review_answered_on
+                or state.closed_by_ledger):
             return "事项尚未答复，不能记录满意度"
         if ev.rating not in v.RATINGS:
             return f"满意度应为{'、'.join(v.RATINGS)}之一"
@@ -229,6 +235,10 @@ def refusal(state: CaseState, ev: EventData, window_end=None) -> str | None:
         if s not in (v.REPLIED, v.REVIEWED):
             return "事项尚未答复，不能办结"
         return None
+    if t == "ledger_closed":
+        if s == v.CLOSED:
+            return "事项已办结"
+        return None
     if t == "reopened":
         if s != v.CLOSED:
             return "只有已办结的事项才能重新办理"
@@ -258,7 +268,9 @@ def apply(state: CaseState, ev: EventData, window_end=None) -> CaseState:
     if t == "extended":
         return _replace(state, extension_days=state.extension_days + ev.days)
     if t == "replied":
-        return _replace(state, status=v.REPLIED, replied_on=on, reply_outcome=ev.outcome)
+        # A written reply also ends the 15-day notice duty (met late if after its day).
+        return _replace(state, status=v.REPLIED, replied_on=on, reply_outcome=ev.outcome,
+                        notified_on=state.notified_on or on)
     if t == "satisfaction":
         return _replace(state, rating=ev.rating)
     if t == "review_requested":
@@ -272,10 +284,13 @@ def apply(state: CaseState, ev: EventData, window_end=None) -> CaseState:
         return _replace(state, status=v.CLOSED, rereview_answered_on=on, closed_on=on)
     if t == "closed":
         return _replace(state, status=v.CLOSED, closed_on=on)
+    if t == "ledger_closed":
+        return _replace(state, status=v.CLOSED, closed_on=on, closed_by_ledger=True,
+                        notified_on=state.notified_on or on)
     if t == "reopened":
         return _replace(state, status=v.ACCEPTED, closed_on=None, handling_from=on,
                         accepted_on=state.accepted_on or on, replied_on=None, reply_outcome="",
-                        extension_days=0, answered_on_spot=False)
+                        extension_days=0, answered_on_spot=False, closed_by_ledger=False)
     raise WorkflowError(f"未知的事件类型“{t}”")
 
 

@@ -132,6 +132,17 @@ def _v6_answer_library(db: peewee.Database) -> None:
             drafted_at=now, approved_by="系统预置", approved_at=now, note=item.get("note", ""))
 
 
+def _v7_history_notes(db: peewee.Database) -> None:
+    """Imported history: the case's notes (the ledger's unmapped columns and what the import
+    noticed) and the narrative fields it lacked. Plain ALTER TABLE … ADD COLUMN with a default,
+    the same on SQLite and PostgreSQL (playhouse.migrate would rebuild the SQLite table for a
+    NOT NULL column, which the foreign keys of the events do not survive)."""
+    have = {c.name for c in db.get_columns("xf_case")}  # a new database has them from v1
+    for name, sql_type in (("notes", "TEXT"), ("history_gaps", "VARCHAR(200)")):
+        if name not in have:
+            db.execute_sql(f"ALTER TABLE xf_case ADD COLUMN {name} {sql_type} NOT NULL DEFAULT ''")
+
+
 def _v1(db: peewee.Database) -> None:
     _create_tables(db)
     _seed_taxonomy(db)
@@ -146,6 +157,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[peewee.Database], None]]] = [
     (4, "index of event dates (report periods)", _v4_event_date_index),
     (5, "search text ends with a newline (2-character search)", _v5_search_text_terminator),
     (6, "approved-answer library", _v6_answer_library),
+    (7, "notes and missing narrative of imported history", _v7_history_notes),
 ]
 LATEST = MIGRATIONS[-1][0]
 

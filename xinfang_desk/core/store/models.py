@@ -102,6 +102,12 @@ class Case(BaseModel):
     clerk = pw.CharField(default="", max_length=50)
     # Names + matter text in one column: the substring index is built on it.
     search_text = pw.TextField(default="")
+    # What a historical record brought that has no field of its own (the ledger's other
+    # columns, its old number, repeats noticed on import), one "label：value" a line (v7).
+    notes = pw.TextField(default="", constraints=[pw.SQL("DEFAULT ''")])
+    # The narrative fields today's intake requires that a historical record lacked, e.g.
+    # "事实、答复内容" (v7); empty for every case registered at the desk.
+    history_gaps = pw.CharField(default="", max_length=200, constraints=[pw.SQL("DEFAULT ''")])
     created_at = pw.DateTimeField(default=_now)
     updated_at = pw.DateTimeField(default=_now)
 
