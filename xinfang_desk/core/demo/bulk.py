@@ -5,8 +5,8 @@ correct check characters, templates, channel/class/field/unit mix, repeat visito
 visits, and timelines of notices, forwardings, feedback, replies, satisfaction, reviews,
 extensions, reopenings; some confidential, some stalled and overdue), and checks each one with
 `cases.check_case` and its timeline with the state machine (`workflow.replay`), but writes
-them with batched raw `executemany` inserts instead of one ORM call per row: about 0.2 ms a
-case instead of 2–3 ms, so a million cases take a few minutes. The history spans
+them with batched raw `executemany` inserts (core.cases.batch) instead of one ORM call per row:
+about 0.2 ms a case instead of 2–3 ms, so a million cases take a few minutes. The history spans
 `years` years before `today` (by default one year per 50,000 cases). The demo leaves some
 matters stalled or never closed, which is right for a year; over many years they would pile
 up into an office in collapse, so cases older than a year that are still open get their
@@ -30,21 +30,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from xinfang_desk.core.cases.numbering import format_case_no
-from xinfang_desk.core.cases.records import (
-    check_case,
-    created_details,
-    find_field,
-    find_unit,
-    search_text_for,
-)
+from xinfang_desk.core.cases.batch import BatchCase, BatchWriter
+from xinfang_desk.core.cases.records import check_case
 from xinfang_desk.core.demo.generate import VISIT_NOTES, _Generator, _Spec, preflight
 from xinfang_desk.core.errors import WorkflowError
 from xinfang_desk.core.rules import vocab as v
 from xinfang_desk.core.rules.workflow import EventData, apply, initial_state
-from xinfang_desk.core.store import audit, settings
 from xinfang_desk.core.store.db import database, is_sqlite, storage_errors, write_transaction
-from xinfang_desk.core.store.models import AuditLog, Case, CaseCounter, Petitioner
 
 CASES_PER_YEAR = 50_000
 REPEAT_LOOKBACK_DAYS = 150  # a repeat visit concerns a case 10 to 150 days older (core.demo.generate)
@@ -73,71 +65,19 @@ class BulkReport:
                 f"{self.petitioners} 位信访人，用时 {self.seconds:.1f} 秒")
 
 
-def _iso(day: dt.date | None) -> str | None:
-    return day.isoformat() if day is not None else None
-
-
 class _Writer:
-    """Turns checked specs into rows and writes them in batches."""
+    """Checks the generated specs and hands them to the batch writer (core.cases.batch)."""
 
     def __init__(self, *, today: dt.date, rules, audit_rows: bool, report: BulkReport):
-        db = database.obj
-        self.db = db
+        self.batch = BatchWriter()
         self.today = today
         self.rules = rules
         self.audit_rows = audit_rows
         self.report = report
-        self.prefix = settings.get("case_prefix")
-        self.now = dt.datetime.now().replace(microsecond=0).strftime("%Y-%m-%d %H:%M:%S")
-        self.next_case = (db.execute_sql("SELECT COALESCE(MAX(id), 0) FROM xf_case")
-                          .fetchone()[0]) + 1
-        self.next_pet = (db.execute_sql("SELECT COALESCE(MAX(id), 0) FROM petitioner")
-                         .fetchone()[0]) + 1
-        self.counters = {y: last for y, last in CaseCounter.select(
-            CaseCounter.year, CaseCounter.last).tuples()}
-        self.used_case_nos = {no for (no,) in Case.select(Case.case_no).tuples()}
-        self.pet_by_id: dict[str, int] = {n: i for n, i in Petitioner.select(
-            Petitioner.id_number, Petitioner.id).where(
-            (Petitioner.doc_type == "身份证") & Petitioner.id_number.is_null(False)).tuples()}
-        self.fields: dict[str, int | None] = {}
-        self.field_unit: dict[int, int | None] = {}
-        self.units: dict[str, int] = {}
-        last = (AuditLog.select(AuditLog.id, AuditLog.hash)
-                .order_by(AuditLog.id.desc()).limit(1).tuples().first())
-        self.audit_id, self.audit_hash = last if last else (0, audit.GENESIS)
-
-    # ---- lookups (rare misses create the row, as core.demo.generate's create_missing does)
-
-    def field_id(self, path: str) -> int | None:
-        if path not in self.fields:
-            row, _ = find_field(path, create=True)
-            self.fields[path] = row.id if row else None
-            if row is not None:
-                self.field_unit[row.id] = row.default_unit_id
-        return self.fields[path]
-
-    def unit_id(self, name: str) -> int | None:
-        name = (name or "").strip()
-        if not name:
-            return None
-        if name not in self.units:
-            row, _ = find_unit(name, create=True)
-            self.units[name] = row.id
-        return self.units[name]
-
-    def case_no(self, year: int) -> str:
-        while True:
-            seq = self.counters.get(year, 0) + 1
-            self.counters[year] = seq
-            no = format_case_no(self.prefix, year, seq)
-            if no not in self.used_case_nos:
-                return no
-
-    # ---- one batch
 
     def write(self, specs: list[_Spec]) -> None:
-        case_rows, pet_rows, link_rows, event_rows, audit_rows = [], [], [], [], []
         report = self.report
+        items = []
         for spec in specs:
             data = spec.data
             checked = check_case(data, today=self.today)
@@ -152,99 +92,27 @@ class _Writer:
                     report.dropped_events += len(spec.events) - len(events)
                     break
                 events.append(ev)
-            case_id = self.next_case
-            self.next_case += 1
-            case_no = self.case_no(data.received_on.year)
-            field_id = self.field_id(data.field)
-            unit_id = self.unit_id(data.unit)
-            if unit_id is None and field_id is not None and data.disposition in ("转送", "交办"):
-                unit_id = self.field_unit.get(field_id)
-            accepted_on = (state.accepted_on if data.disposition in ("受理", "建议记录")
-                           else data.accepted_on)
-            received = data.received_on.isoformat()
-            case_rows.append((
-                case_id, case_no, data.query_code, received, data.channel,
-                data.channel_ref.strip(), data.category, field_id, checked.people_count,
-                checked.reps_present, data.summary.strip(), data.request.strip(),
-                data.facts.strip(), data.reasons.strip(), data.disposition,
-                data.answer_given.strip(), unit_id, _iso(data.promised_reply_on),
-                data.reject_reason.strip(), data.approach_body.strip(), _iso(accepted_on),
-                checked.confidential, state.status, data.clerk.strip(),
-                search_text_for([p.name for p in checked.petitioners], data.summary, data.request,
-                                data.facts),
-                self.now, self.now))
-            for pos, p in enumerate(checked.petitioners):
-                pet_id = None
-                if p.id_number and p.doc_type == "身份证":
-                    pet_id = self.pet_by_id.get(p.id_number)
-                if pet_id is None:
-                    pet_id = self.next_pet
-                    self.next_pet += 1
-                    pet_rows.append((pet_id, p.kind, p.name, p.doc_type, p.id_number, p.sex,
-                                     _iso(p.birth_date), p.phone, p.phone_alt, p.address,
-                                     self.now))
-                    if p.id_number and p.doc_type == "身份证":
-                        self.pet_by_id[p.id_number] = pet_id
-                link_rows.append((case_id, pet_id, pos, bool(p.is_representative)))
-            for ev in events:
-                event_rows.append((case_id, ev.type, ev.on.isoformat(),
-                                   self.unit_id(ev.unit) if ev.unit else None, ev.ref,
-                                   _iso(ev.deadline), ev.days, ev.reason, ev.approver,
-                                   ev.outcome, ev.rating, ev.note, data.clerk, self.now))
-                report.events_by_type[ev.type] = report.events_by_type.get(ev.type, 0) + 1
+            at = None
             if self.audit_rows:
-                self.audit_id += 1
-                at = f"{received} {8 + spec.seq % 9:02d}:{spec.seq % 60:02d}:{spec.seq * 7 % 60:02d}"
-                details = audit.canonical(created_details(data, checked))
-                digest = audit.row_hash(self.audit_hash, self.audit_id, at, data.clerk,
-                                        "case_created", case_no, True, details)
-                audit_rows.append((self.audit_id, at, data.clerk, "case_created", case_no, True,
-                                   details, self.audit_hash, digest))
-                self.audit_hash = digest
+                at = (f"{data.received_on.isoformat()} "
+                      f"{8 + spec.seq % 9:02d}:{spec.seq % 60:02d}:{spec.seq * 7 % 60:02d}")
+            items.append(BatchCase(checked, events, state, query_code=data.query_code,
+                                   audit_at=at))
+            for ev in events:
+                report.events_by_type[ev.type] = report.events_by_type.get(ev.type, 0) + 1
             report.cases += 1
             report.events += len(events)
             report.by_status[state.status] = report.by_status.get(state.status, 0) + 1
             report.by_channel[data.channel] = report.by_channel.get(data.channel, 0) + 1
             report.by_category[data.category] = report.by_category.get(data.category, 0) + 1
             report.confidential += int(checked.confidential)
-        report.petitioners += len(pet_rows)
-        report.audit_rows += len(audit_rows)
-        cur = self.db.cursor()
-        p = self.db.param
-
-        def many(sql: str, rows: list) -> None:
-            if rows:
-                cur.executemany(sql.replace("?", p), rows)
-
-        many(
-            "INSERT INTO petitioner (id, kind, name, doc_type, id_number, sex, birth_date, phone, "
-            "phone_alt, address, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)", pet_rows)
-        many(
-            "INSERT INTO xf_case (id, case_no, query_code, received_on, channel, channel_ref, "
-            "category, field_id, people_count, reps_present, summary, request, facts, reasons, "
-            "disposition, answer_given, unit_id, promised_reply_on, reject_reason, "
-            "approach_body, accepted_on, confidential, status, clerk, search_text, created_at, "
-            "updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            case_rows)
-        many(
-            "INSERT INTO case_petitioner (case_id, petitioner_id, position, is_representative) "
-            "VALUES (?,?,?,?)", link_rows)
-        many(
-            'INSERT INTO case_event (case_id, type, "on", unit_id, ref, deadline, days, reason, '
-            "approver, outcome, rating, note, actor, created_at) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", event_rows)
-        many('INSERT INTO audit_log (id, "at", actor, action, object, success, details, '
-             "prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)", audit_rows)
+        before = self.batch.totals.petitioners, self.batch.totals.audit_rows
+        self.batch.write(items)
+        report.petitioners += self.batch.totals.petitioners - before[0]
+        report.audit_rows += self.batch.totals.audit_rows - before[1]
 
     def save_counters(self) -> None:
-        if not is_sqlite(self.db):  # ids were given explicitly: move the sequences past them
-            for table in ("xf_case", "petitioner"):
-                self.db.execute_sql(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                    f"(SELECT MAX(id) FROM {table}))")
-        for year, last in self.counters.items():
-            CaseCounter.insert(year=year, last=last).on_conflict(
-                conflict_target=[CaseCounter.year], update={CaseCounter.last: last}).execute()
+        self.batch.finish()
 
 
 def _catch_up(spec: _Spec, rng: random.Random, today: dt.date, window_end) -> int:
