@@ -70,7 +70,7 @@ core-venv: $(CORE_STAMP)
 $(CORE_STAMP): pyproject.toml
 	test -x $(CORE_VENV)/bin/python || $(PYTHON) -m venv $(CORE_VENV)
 	$(CORE_VENV)/bin/python -m pip install $(PIP_FLAGS) --upgrade pip
-	$(CORE_VENV)/bin/python -m pip install $(PIP_FLAGS) -e . 'pytest>=8,<10' 'hypothesis>=6.100,<7' 'pypdf>=4,<8'
+	$(CORE_VENV)/bin/python -m pip install $(PIP_FLAGS) -e . 'pytest>=8,<10' 'hypothesis>=6.100,<7' 'pypdf>=4,<8' 'xlwt>=1.3,<2'
 	touch $@
 
 # --- running ------------------------------------------------------------------------------

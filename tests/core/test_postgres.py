@@ -107,3 +107,26 @@ def test_answer_library_on_postgres(pg, tmp_path):
     out = tmp_path / "lib.json"
     assert library_file.export_library(out) >= len(seeded)
     assert library_file.import_library(out).added == 0
+
+
+def test_ledger_import_and_export_on_postgres(pg, tmp_path):
+    """The office's workbook comes in on the shared server as on SQLite: the good rows, the
+    refused one with its reason, nothing twice, the id sequences moved on for the next desk."""
+    from openpyxl import load_workbook
+
+    from tests.core.interchange import ledger_files as lf
+    from xinfang_desk.core.cases.records import register_case
+    from xinfang_desk.core.interchange.ledger_export import export_ledger
+    from xinfang_desk.core.interchange.ledger_import import import_ledger
+    from xinfang_desk.core.store.models import Case
+
+    path = lf.write_office_xlsx(tmp_path / "台账.xlsx")
+    report = import_ledger(path, today=dt.date(2026, 1, 5))
+    assert report.imported == 4 and [p.row for p in report.refused] == [9]
+    assert import_ledger(path, today=dt.date(2026, 1, 5)).imported == 0
+    assert Case.select().count() == 4
+    later = register_case(intake(), today=TODAY)  # the next desk's save after the bulk write
+    assert Case.get_by_id(later.id).case_no == later.case_no
+    out = tmp_path / "导出.xlsx"
+    assert export_ledger(out, today=TODAY) == 5
+    assert load_workbook(out).active.max_row == 7

@@ -19,14 +19,21 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=1, help="随机种子（默认1）")
     p.add_argument("--force", action="store_true", help="数据库已有事项时也追加")
 
-    p = sub.add_parser("import", help="从 JSON Lines 文件导入事项（全部成功或全部不导入）")
-    p.add_argument("file", metavar="FILE.jsonl")
+    p = sub.add_parser("import", help="导入事项：JSON Lines 文件（全部成功或全部不导入），"
+                                      "或 Excel/WPS 台账 .xlsx .xls .csv（导入合格的行，列出不合格的行）")
+    p.add_argument("file", metavar="FILE")
     p.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+    p.add_argument("--sheet", metavar="NAME", help="台账：只导入这个工作表（默认：每个有表头的工作表）")
+    p.add_argument("--mapping", metavar="MAP.json", help="台账：列映射文件（列名→字段，取值对应）")
+    p.add_argument("--rejects", metavar="OUT.xlsx",
+                   help="台账：把未导入的行连同原因另存为工作簿，改正后可再次导入")
     p.add_argument("--strict", action="store_true",
                    help="按今日登记要求检查（缺少事实、答复内容等叙述的历史记录不予导入）")
 
-    p = sub.add_parser("export", help="导出全部事项为 JSON Lines")
-    p.add_argument("--out", metavar="FILE.jsonl", help="输出文件（默认输出到标准输出）")
+    p = sub.add_parser("export", help="导出全部事项为 JSON Lines，或（--out 为 .xlsx 时）导出台账")
+    p.add_argument("--out", metavar="FILE.jsonl|FILE.xlsx", help="输出文件（默认输出到标准输出）")
+    p.add_argument("--mapping", metavar="MAP.json",
+                   help="导出台账时按此列映射的列名和顺序（默认：标准台账格式）")
     p.add_argument("--masked", action="store_true",
                    help="遮蔽证件号码和电话（接待员只能这样导出；遮蔽后的文件不能再导入）")
 
@@ -59,7 +66,13 @@ def cmd_demo(args) -> int:
     return 0
 
 
+LEDGER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".txt")
+SHOWN_ROWS = 200  # refused / duplicate rows printed; all of them go to --rejects
+
+
 def cmd_import(args) -> int:
+    if Path(args.file).suffix.lower() in LEDGER_SUFFIXES:
+        return _import_ledger(args)
     from xinfang_desk.core.interchange.jsonl import import_cases
 
     open_data(args)
@@ -79,7 +92,48 @@ def cmd_import(args) -> int:
     return 0
 
 
+def _import_ledger(args) -> int:
+    """A ledger: the good rows are taken, the refused ones listed (exit 1 if none could be)."""
+    from xinfang_desk.core.interchange.ledger_columns import Mapping, load_mapping
+    from xinfang_desk.core.interchange.ledger_import import import_ledger, write_rejects
+
+    if args.strict:
+        print("提示：--strict 只用于 JSON Lines 文件；台账总是按历史记录导入。", file=sys.stderr)
+    mapping = load_mapping(args.mapping) if args.mapping else Mapping()
+    open_data(args)
+    report = import_ledger(Path(args.file), sheet=args.sheet, mapping=mapping,
+                           dry_run=args.dry_run)
+    lines = report.lines()
+    head = [x for x in lines if not x.startswith(("未导入 ", "已有 "))]
+    refused = [x for x in lines if x.startswith("未导入 ")]
+    dupes = [x for x in lines if x.startswith("已有 ")]
+    print("\n".join(head))
+    for group in (refused, dupes):
+        for line in group[:SHOWN_ROWS]:
+            print(line)
+        if len(group) > SHOWN_ROWS:
+            print(f"……另有 {len(group) - SHOWN_ROWS} 行未列出（用 --rejects 另存全部）")
+    if args.rejects:
+        n = write_rejects(report, Path(args.file), Path(args.rejects), mapping=mapping,
+                          sheet=args.sheet)
+        print(f"未导入的 {n} 行已另存为 {args.rejects}", file=sys.stderr)
+    if report.imported == 0:
+        print("错误：没有可以导入的行。" if not report.duplicates else
+              "没有新的事项：台账中的事项都已在本机数据中。", file=sys.stderr)
+        return 0 if report.duplicates and not report.refused else 1
+    return 0
+
+
 def cmd_export(args) -> int:
+    if args.out and Path(args.out).suffix.lower() in (".xlsx", ".xlsm"):
+        from xinfang_desk.core.interchange.ledger_columns import load_mapping
+        from xinfang_desk.core.interchange.ledger_export import export_ledger
+
+        mapping = load_mapping(args.mapping) if args.mapping else None
+        open_data(args)
+        count = export_ledger(Path(args.out), mapping=mapping, masked=args.masked)
+        print(f"已导出台账 {count} 件事项到 {args.out}", file=sys.stderr)
+        return 0
     from xinfang_desk.core.interchange.jsonl import export_cases
 
     open_data(args)

@@ -51,6 +51,11 @@ class DataDir:
     def exports(self) -> Path:
         return self.root / "exports"
 
+    @property
+    def mappings(self) -> Path:
+        """The ledger column mappings the office saved by name (NAME.json)."""
+        return self.root / "mappings"
+
     def ensure(self) -> DataDir:
         for folder in (self.root, self.backups, self.logs, self.exports):
             folder.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,1 @@
+"""The ledger (台账) import wizard and the ledger export, reached from the 数据 menu: file and sheet, a preview, the column mapping (saved by name), the dry-run report, the import on the worker with progress and cancel."""
