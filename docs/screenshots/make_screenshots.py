@@ -1,5 +1,5 @@
 """Make the README screenshots: every tab of the main window over demo data, the sign-in
-dialog, the users page and 数据安全, offscreen.
+dialog, the users page, 数据安全 and the ledger import wizard, offscreen.
 
     .venv/bin/python docs/screenshots/make_screenshots.py [--out docs/screenshots]
 
@@ -80,11 +80,47 @@ def main() -> int:
             dialog.resize(1000, 760)
             settle(app, window, 10)
             dialog.grab().save(str(out / "case-detail.png"))
+            dialog.close()
+        ledger_screenshot(app, window, Path(tmp), out)
         window.close()
         account_screenshots(app, data_dir, out)
         storage.close()
     print(f"screenshots written to {out}")
     return 0
+
+
+def ledger_screenshot(app, window, tmp: Path, out: Path) -> None:
+    """数据 › 导入台账… after 检查 (ledger-import.png), over a workbook shaped like an office's:
+    a title row, a header under it, an ID number Excel turned into 5.11302E+17, the office's
+    own words for the class."""
+    from openpyxl import Workbook
+
+    path = tmp / "2025年来访登记台账.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "2025年"
+    ws.append(["某某县信访局2025年来访登记台账"])
+    ws.merge_cells("A1:J1")
+    ws.append(["序号", "来访日期", "姓名", "身份证号码", "联系电话", "反映问题", "问题类别",
+               "交办单位", "办理情况", "接访领导"])
+    ws.append([1, dt.datetime(2025, 3, 4), "王秀英", "11010519491231002X", "13800001234",
+               "反映单位拖欠工资三个月", "投诉", "区人社局", "已转区人社局办理，已答复，支持", "李局长"])
+    ws.append([2, dt.datetime(2025, 3, 5), "李建国、赵桂兰", "34052419800101001X", "",
+               "原丝绸厂职工集体反映安置费未落实", "求决", "", "当场答复，告知政策依据", ""])
+    ws.append([3, dt.datetime(2025, 3, 6), "陈昇", 5.11302194812015e17, "", "反映噪音扰民",
+               "投诉", "", "办理中", ""])
+    ws.append([4, "2025.3.7", "周喆", "", "", "建议增设公交站点", "建议", "", "已办结", ""])
+    wb.save(path)
+    dialog = window.data_menu.open_import()
+    dialog.resize(1200, 800)
+    dialog.open_file(path)
+    settle(app, window)
+    dialog.check()
+    settle(app, window)
+    dialog.result_tabs.setCurrentIndex(0)
+    settle(app, window, 10)
+    dialog.grab().save(str(out / "ledger-import.png"))
+    dialog.close()
 
 
 def account_screenshots(app, data_dir, out: Path) -> None:

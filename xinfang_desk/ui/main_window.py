@@ -16,6 +16,7 @@ from xinfang_desk.ui.cases.detail_dialog import CaseDetailDialog
 from xinfang_desk.ui.cases.page import CasesPage
 from xinfang_desk.ui.followup.page import FollowupPage
 from xinfang_desk.ui.intake.page import IntakePage
+from xinfang_desk.ui.ledger.menu import DataMenu, wants_data_menu
 from xinfang_desk.ui.permissions import apply_to_tabs
 from xinfang_desk.ui.report.page import ReportPage
 from xinfang_desk.ui.settings.page import SettingsPage
@@ -62,6 +63,12 @@ class MainWindow(QMainWindow):
         self.followup.sig_reminder.connect(self._remind)
         self.cases.sig_status_message.connect(self._list_count)
         self.settings.sig_settings_changed.connect(self._settings_changed)
+        self.data_menu = None
+        if wants_data_menu(session.current()):
+            self.data_menu = DataMenu(self, self.tasks, data_dir.mappings, session.current(),
+                                      today=today)
+            self.data_menu.sig_imported.connect(self._ledger_imported)
+            self.data_menu.sig_message.connect(lambda text: self.statusBar().showMessage(text, 15000))
 
         self._restore_state()
         self._case_changed()
@@ -88,6 +95,12 @@ class MainWindow(QMainWindow):
         for page in (self.cases, self.followup):
             if self.tabs.indexOf(page) >= 0:  # a page hidden from the role loads nothing
                 page.refresh()
+
+    def _ledger_imported(self, _report) -> None:
+        # The wizard says what came in; behind it, the list shows the cases.
+        self._case_changed()
+        if self.tabs.indexOf(self.cases) >= 0:
+            self.tabs.setCurrentWidget(self.cases)
 
     def _settings_changed(self) -> None:
         if self.tabs.indexOf(self.intake) >= 0:
