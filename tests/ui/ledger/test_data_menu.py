@@ -68,6 +68,15 @@ def test_a_clerk_imports_a_ledger_and_the_case_list_shows_it(qtbot, data_dir, tm
     assert "案件列表已更新" in dialog.summary.text()
     shown = {window.cases.model.index(r, 0).data() for r in range(4)}
     assert shown == {f"XF2025-{n:06d}" for n in range(1, 5)}
+
+    # The case detail says what the old record lacked, and keeps the ledger's other columns.
+    window.open_case("XF2025-000001")
+    detail = window._details["XF2025-000001"]
+    qtbot.waitUntil(lambda: "王秀英" in detail.petitioner_table.item(0, 0).text()
+                    if detail.petitioner_table.rowCount() else False, timeout=WAIT)
+    text = detail.record_text()
+    assert "历史导入：\n缺：诉求、事实" in text
+    assert "原台账编号：1" in text and "办理情况：已转区人社局办理，已答复，支持" in text
     close(window)
 
 
