@@ -14,6 +14,9 @@ import pytest
 # Before anything can import Qt: without a display the default xcb platform aborts the
 # process, so tests render offscreen unless the caller chose otherwise (e.g. xcb under Xvfb).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# No test may read or write the real keyring of whoever runs the suite (the server password):
+# keyring's "null" backend keeps nothing; a test that needs one installs an in-memory backend.
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
 
 ROOT = Path(__file__).resolve().parent.parent
 

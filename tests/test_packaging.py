@@ -208,3 +208,21 @@ def test_frozen_encrypted_backup_report_and_check(tmp_path: Path) -> None:
     assert pdf.read_bytes().startswith(b"%PDF") and xlsx.read_bytes()[:2] == b"PK"
     check = subprocess.run(run + ["check"], capture_output=True, text=True, timeout=300)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+@frozen
+@pytest.mark.skipif(not os.environ.get("XINFANG_TEST_PG_URL"), reason="no PostgreSQL server")
+def test_frozen_program_reaches_the_server(tmp_path: Path) -> None:
+    """The server driver (psycopg with its binary part) made it into the build: the frozen
+    program connects and says what the server holds; a wrong password is said in Chinese."""
+    exe = Path(FROZEN_DIR) / EXE_NAME
+    url = os.environ["XINFANG_TEST_PG_URL"]
+    run = [str(exe), "--data-dir", str(tmp_path / "desk"), "--db-url", url, "server", "status"]
+    result = subprocess.run(run, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "PostgreSQL" in result.stdout
+    wrong = url.replace("://xinfang:xinfang@", "://xinfang:wrong@")
+    if wrong != url:
+        result = subprocess.run(run[:4] + [wrong, "server", "status"], capture_output=True,
+                                text=True, timeout=120)
+        assert result.returncode == 1 and "拒绝登录" in result.stderr

@@ -20,7 +20,7 @@ def setup_logging(logs_dir) -> None:
     root.setLevel(logging.INFO)
 
 
-def run_gui(data_dir_arg: str | None = None, *, demo: bool = False) -> int:
+def run_gui(data_dir_arg: str | None = None, *, demo: bool = False, db_url: str | None = None) -> int:
     try:
         from PySide6.QtWidgets import QApplication, QMessageBox
     except ImportError:
@@ -47,7 +47,8 @@ def run_gui(data_dir_arg: str | None = None, *, demo: bool = False) -> int:
     # main window → (sign-out → sign-in …): the launcher decides when the program ends, not the
     # last window closing (between two windows there is none).
     app.setQuitOnLastWindowClosed(False)
-    launcher = Launcher(root, demo=demo, on_logs=setup_logging)  # demo: on an empty database
+    launcher = Launcher(root, demo=demo, db_url=db_url,  # demo: on an empty database
+                        on_logs=setup_logging)
     launcher.sig_quit.connect(app.exit)
     launcher.start()
     try:

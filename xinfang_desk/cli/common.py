@@ -24,11 +24,46 @@ def parse_month(raw: str) -> tuple[dt.date, dt.date]:
 
 
 def open_data(args):
-    """Open (check, migrate) the data directory the arguments name and sign the CLI user in."""
+    """Open (check, migrate) the database the arguments name and sign the CLI user in: the
+    server of --db-url / XINFANG_DB_URL, else the server this PC's desk was connected to
+    (server.json in the data directory), else the data directory's own SQLite file."""
     from xinfang_desk.cli.identity import sign_in_for_cli
-    from xinfang_desk.core.paths import resolve_data_dir
+    from xinfang_desk.core.paths import DataDir, resolve_data_dir
     from xinfang_desk.core.store.storage import open_data_dir
 
-    data_dir = open_data_dir(resolve_data_dir(args.data_dir))
+    root = resolve_data_dir(args.data_dir)
+    choice = server_choice(args, DataDir(root))
+    if choice is not None:
+        data_dir = open_server_asking(root, choice)
+    else:
+        data_dir = open_data_dir(root)
     sign_in_for_cli(args)
     return data_dir
+
+
+def server_choice(args, data_dir):
+    """The server named on the command line or remembered for this PC, or None."""
+    from xinfang_desk.core.store import server
+
+    url = server.url_from_environment(getattr(args, "db_url", None))
+    choice = server.ServerChoice.from_url(url) if url else server.load_choice(data_dir)
+    return server.with_known_password(choice) if choice is not None else None
+
+
+def open_server_asking(root, choice):
+    """open_server; when the server wants a password nobody gave, ask once at a terminal."""
+    import getpass
+    import sys
+
+    from xinfang_desk.core.errors import StorageError
+    from xinfang_desk.core.store import server
+    from xinfang_desk.core.store.db import BAD_LOGIN
+
+    try:
+        return server.open_server(root, choice)
+    except StorageError as exc:
+        asked = not choice.password and sys.stdin is not None and sys.stdin.isatty()
+        if not (asked and str(exc).startswith(BAD_LOGIN)):
+            raise
+    password = getpass.getpass(f"数据库 {choice.label} 的密码：")
+    return server.open_server(root, choice.with_password(password))

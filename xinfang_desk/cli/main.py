@@ -10,10 +10,10 @@ import argparse
 import sys
 
 from xinfang_desk import APP_TITLE, __version__
-from xinfang_desk.cli import admin, answers, cases, report
+from xinfang_desk.cli import admin, answers, cases, report, server
 
 # The command groups, in the order `--help` lists them.
-GROUPS = (cases, report, admin, answers)
+GROUPS = (cases, report, admin, answers, server)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -27,6 +27,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"xinfang-desk {__version__}")
     parser.add_argument("--data-dir", metavar="DIR",
                         help="数据目录（默认为系统用户数据目录；也可用环境变量 XINFANG_DATA_DIR）")
+    parser.add_argument("--db-url", metavar="URL",
+                        help="使用共享数据库服务器 postgresql://用户@服务器:端口/数据库"
+                             "（也可用环境变量 XINFANG_DB_URL；默认使用本机数据目录中的数据库）")
     parser.add_argument("--user", metavar="NAME",
                         help="操作人用户名（已设置用户账户时必填；也可用环境变量 XINFANG_USER，"
                              "密码用 XINFANG_PASSWORD 或在终端输入）")
@@ -64,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         from xinfang_desk.app import run_gui
 
-        return run_gui(args.data_dir, demo=args.demo)
+        return run_gui(args.data_dir, demo=args.demo, db_url=args.db_url)
     from xinfang_desk.core.errors import XinfangError
 
     try:

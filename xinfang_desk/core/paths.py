@@ -56,6 +56,12 @@ class DataDir:
         """The ledger column mappings the office saved by name (NAME.json)."""
         return self.root / "mappings"
 
+    @property
+    def server_choice(self) -> Path:
+        """The shared server this PC's desk uses (host, port, database, user; never the
+        password), when the office runs on one; absent for the local database."""
+        return self.root / "server.json"
+
     def ensure(self) -> DataDir:
         for folder in (self.root, self.backups, self.logs, self.exports):
             folder.mkdir(parents=True, exist_ok=True)

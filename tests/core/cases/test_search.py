@@ -290,18 +290,8 @@ def test_total_counts_all_matches_beyond_the_page(cases):
     assert res.total == 2 and [r.case_no for r in res.rows] == [cases["noise"].case_no]
 
 
-# ---------------------------------------------------------------------------- portable path
-
-def test_like_fallback_when_not_on_sqlite(cases, monkeypatch):
-    """What PostgreSQL runs: every term through LIKE/ILIKE, no FTS table."""
-    monkeypatch.setattr(search, "is_sqlite", lambda db=None: False)
-    check(search_cases("红绿灯"), cases, "light")
-    check(search_cases("张三丰"), cases, "noise", "wage")
-    check(search_cases("反映 夜间"), cases, "noise")
-    check(search_cases("00%"), cases, "percent")
-    check(search_cases('"拖欠工资'), cases)
-    res = search_cases("反映", limit=1)
-    assert res.total == 3 and [r.case_no for r in res.rows] == [cases["noise"].case_no]
+# The PostgreSQL path (pg_trgm, xf_bigrams) needs a server: test_search_server.py compares it
+# with this one on the same cases.
 
 
 # ---------------------------------------------------------------------------- order and masking

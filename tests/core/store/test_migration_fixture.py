@@ -50,9 +50,10 @@ def test_v2_database_migrates_and_keeps_every_row(tmp_path):
     assert any(not r[col].endswith("\n") for r in before["xf_case"])
     assert [r[col] for r in after["xf_case"]] == [
         t if t.endswith("\n") else t + "\n" for t in (r[col] for r in before["xf_case"])]
-    # v7 adds the notes and history gaps of imported history: empty for these desk cases.
+    # v7 adds the notes and history gaps of imported history: empty for these desk cases;
+    # v8 the version (1: never changed since) and the last editor (none recorded).
     width = len(before["xf_case"][0])
-    assert {r[width:] for r in after["xf_case"]} == {("", "")}
+    assert {r[width:] for r in after["xf_case"]} == {("", "", 1, "")}
     strip = lambda rows: [r[:col] + r[col + 1:width] for r in rows]  # noqa: E731
     assert strip(after["xf_case"]) == strip(before["xf_case"])
     for table in TABLES:

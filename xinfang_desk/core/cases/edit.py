@@ -14,7 +14,6 @@ cut to its first characters (the trail outlives retention purges); text fields a
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, NamedTuple
 
 from xinfang_desk.core import session
@@ -25,7 +24,15 @@ from xinfang_desk.core.rules import vocab as v
 from xinfang_desk.core.rules.validators import MAX_PEOPLE, check_text, mask_phone, normalize_phone
 from xinfang_desk.core.store import audit
 from xinfang_desk.core.store.db import storage_errors, write_transaction
-from xinfang_desk.core.store.models import AuditLog, Case, CasePetitioner, Field, Petitioner, Unit
+from xinfang_desk.core.store.models import (
+    AuditLog,
+    Case,
+    CasePetitioner,
+    Field,
+    Petitioner,
+    Unit,
+    User,
+)
 
 CASE_FIELDS = {
     "summary": "事项摘要", "request": "诉求", "facts": "事实", "reasons": "理由",
@@ -34,6 +41,23 @@ CASE_FIELDS = {
 }
 PETITIONER_FIELDS = {"phone": "联系电话", "phone_alt": "备用电话", "address": "住址"}
 NOTHING_CHANGED = "没有修改任何内容。"
+
+
+class StaleEdit(XinfangError):
+    """The case changed since the editor opened it (another desk saved first): nothing saved."""
+
+
+def _who(username: str) -> str:
+    if not username:
+        return "其他用户"
+    user = User.get_or_none(User.username == username)
+    return f"{user.display_name}（{username}）" if user and user.display_name else username
+
+
+def stale_message(case: Case) -> str:
+    when = case.updated_at.strftime("%Y-%m-%d %H:%M") if case.updated_at else ""
+    return (f"事项 {case.case_no} 在您打开之后已被{_who(case.updated_by)}于 {when} 修改，"
+            "您的修改未保存（以免覆盖对方的修改）。请关闭后重新打开该事项，核对后再改。")
 ADDRESS_KEPT = 6  # characters of an address kept in the audit trail
 
 
@@ -185,7 +209,8 @@ def _check_petitioner_values(raw: Any, pets: list[tuple[CasePetitioner, Petition
 
 # ---------------------------------------------------------------------------- the edit
 
-def update_case(case_no: str, changes: dict[str, Any], reason: str) -> list[FieldChange]:
+def update_case(case_no: str, changes: dict[str, Any], reason: str, *,
+                expected_version: int | None = None) -> list[FieldChange]:
     """Apply field corrections in one transaction; returns what changed.
 
     `changes`: keys of CASE_FIELDS with their new values (field: "一级/二级" path, unit: a unit
@@ -193,7 +218,9 @@ def update_case(case_no: str, changes: dict[str, Any], reason: str) -> list[Fiel
     (0-based, in the recorded order). Needs `register` and a visible case; lifting the
     confidential flag needs a leader. Each changed field: one `case_changed` audit row with
     old, new and the reason. ValidationError names every wrong field; XinfangError
-    (NOTHING_CHANGED) when every value equals the stored one."""
+    (NOTHING_CHANGED) when every value equals the stored one. `expected_version`: the case's
+    version when the editor opened it; StaleEdit (naming who changed it since, and when) if
+    it is no longer that."""
     actor = session.require("register")
     reason = (reason or "").strip()
     if not reason:
@@ -206,6 +233,8 @@ def update_case(case_no: str, changes: dict[str, Any], reason: str) -> list[Fiel
                                for k in unknown])
     with storage_errors(), write_transaction():
         case = get_visible_case(case_no)
+        if expected_version is not None and case.version != expected_version:
+            raise StaleEdit(stale_message(case))
         pets = [(link, link.petitioner) for link in
                 CasePetitioner.select(CasePetitioner, Petitioner).join(Petitioner)
                 .where(CasePetitioner.case == case.id).order_by(CasePetitioner.position,
@@ -246,9 +275,9 @@ def update_case(case_no: str, changes: dict[str, Any], reason: str) -> list[Fiel
             merged = {k: case_updates.get(k, getattr(case, k)) for k in ("summary", "request", "facts")}
             case_updates["search_text"] = search_text_for(
                 [p.name for _l, p in pets], merged["summary"], merged["request"], merged["facts"])
-        if case_updates:
-            case_updates["updated_at"] = dt.datetime.now().replace(microsecond=0)
-            Case.update(**case_updates).where(Case.id == case.id).execute()
+        # Contact details belong to the person, but correcting them is a change of this case too.
+        Case.update(Case.changed_by(actor.username), **case_updates
+                    ).where(Case.id == case.id).execute()
         for person, diff in pet_updates:
             Petitioner.update(**diff).where(Petitioner.id == person.id).execute()
         for change in done:

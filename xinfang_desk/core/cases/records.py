@@ -553,7 +553,7 @@ def _record_event(case_no: str, ev: EventData, *, actor: str = "",
             unit, _ = find_unit(ev.unit)
         new_state = apply_event(state, ev, window_end)
         _write_event(case, ev, unit, actor=actor)
-        Case.update(status=new_state.status, updated_at=dt.datetime.now().replace(microsecond=0),
+        Case.update(Case.changed_by(acting.username), status=new_state.status,
                     unit=unit if unit is not None and ev.type in ("forwarded", "assigned") else case.unit
                     ).where(Case.id == case.id).execute()
         details = _event_audit(ev, case.status, new_state.status, ev.approver.strip())
@@ -620,7 +620,9 @@ def accept_case(case_no: str, on: dt.date, *, promised_reply_on: dt.date | None 
             case.promised_reply_on = promised_reply_on
         state = state_of(case)
         case.status = state.status
-        case.save()
+        Case.update(Case.changed_by(session.current().username), disposition=case.disposition,
+                    accepted_on=on, promised_reply_on=case.promised_reply_on,
+                    status=state.status).where(Case.id == case.id).execute()
         details = {"type": "accept", "on": on, "disposition": [disposition, "受理"]}
         if promised_reply_on:
             details["promised_reply_on"] = promised_reply_on

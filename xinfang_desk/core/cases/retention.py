@@ -211,7 +211,7 @@ def _purge_rows(nos: list[str], mode: str, cutoff: dt.date) -> PurgeReport:
             facts=_anonymised_text(Case.facts), reasons=_anonymised_text(Case.reasons),
             answer_given=_anonymised_text(Case.answer_given),
             reject_reason=_anonymised_text(Case.reject_reason), search_text="",
-            updated_at=dt.datetime.now().replace(microsecond=0),
+            **{f.name: value for f, value in Case.changed_by("清理过期数据").items()},
         ).where(Case.id.in_(chunk)).execute()
         kinds = dict(Petitioner.select(Petitioner.id, Petitioner.kind)
                      .where(Petitioner.id.in_([link.petitioner_id for link in links])).tuples())

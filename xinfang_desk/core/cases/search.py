@@ -12,7 +12,10 @@ How the search box is read (`search_cases(text)`):
   of the term starts a trigram, and the trigrams that start with it are read from the index's
   term list (`case_fts_terms`) and OR-ed. A 1-character term (or a 2-character one that
   starts too many trigrams) uses LIKE on `xf_case.search_text`.
-  Elsewhere (PostgreSQL) every term uses LIKE/ILIKE. Wildcards in user text are literal.
+  On PostgreSQL (migration v9) a term of 3+ characters uses ILIKE, which pg_trgm answers from
+  its GIN trigram index; a 2-character term the GIN index of its distinct 2-character
+  substrings (`xf_bigrams`), rechecked; a 1-character term scans. Each term folds case as
+  SQLite does for it, so both give the same cases. Wildcards in user text are literal.
 * Control characters (NUL included) and lone surrogates in the search box separate terms like
   a space: they cannot be part of a query, and saved text never holds NUL or surrogates.
 
@@ -25,6 +28,7 @@ Confidential cases the acting user may not see (core.people.access) are never ma
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -109,7 +113,7 @@ def text_condition(text: str) -> tuple[pw.Node | None, bool]:
     if not terms:
         return None, False
     if not is_sqlite():
-        return _and([Case.search_text.contains(t) for t in terms]), True
+        return _server_text_condition(terms)
     matches = [fts_phrase(t) for t in terms if len(t) >= 3]
     short_terms = []
     for t in (t for t in terms if len(t) < 3):
@@ -136,7 +140,7 @@ _MAX_TERM_STARTS = 400
 def _trigrams_starting(term: str) -> list[str] | None:
     """The indexed trigrams that begin with a 2-character term, or None when the index cannot
     answer it (1 character, too many trigrams, a character the index folds differently)."""
-    if len(term) != 2 or not all(ch.isascii() and ch.isalnum() or ord(ch) >= 0x3000 for ch in term):
+    if len(term) != 2 or not _index_folds(term):
         return None
     low = term.lower()  # the index folds case (ASCII here; CJK has none)
     rows = database.obj.execute_sql(
@@ -145,6 +149,57 @@ def _trigrams_starting(term: str) -> list[str] | None:
     if len(rows) > _MAX_TERM_STARTS:
         return None
     return [r[0] for r in rows]
+
+
+def _index_folds(term: str) -> bool:
+    """Whether every character is one the trigram index folds the way str.lower() does, so
+    that a 2-character term can be read from its term list."""
+    return all(ch.isascii() and ch.isalnum() or ord(ch) >= 0x3000 for ch in term)
+
+
+def _server_text_condition(terms: list[str]) -> tuple[pw.Node, bool]:
+    """text_condition on PostgreSQL, matching what SQLite matches term by term. Where SQLite
+    reads its trigram index (3+ characters, and 2 that _index_folds) the case of every letter
+    is ignored: FTS5 folds Unicode case, and so do lower() and ILIKE. (One known difference is
+    the Greek final sigma: FTS5 folds ς to σ, lower() does not.) Where SQLite uses LIKE
+    (1 character, other 2-character terms) only ASCII letters fold. If the server's ctype
+    gives CJK no trigrams (C, SQL_ASCII; see migration v9), the results are the same but come
+    from a scan."""
+    conds: list[pw.Node] = []
+    for t in terms:
+        if len(t) >= 3:
+            conds.append(Case.search_text.contains(t))  # ILIKE: pg_trgm's index
+            continue
+        # strpos, not LIKE: nothing to escape, and no operator of pg_trgm's index. psycopg
+        # prepares a query after its 5th run, and the server's generic plan, not knowing the
+        # pattern is short, would otherwise read that whole index for it.
+        if len(t) == 2 and _index_folds(t):
+            exact = pw.fn.strpos(pw.fn.lower(Case.search_text), pw.fn.lower(t)) > 0
+        else:
+            exact = _or([pw.fn.strpos(Case.search_text, v) > 0 for v in _ascii_cases(t)])
+        if len(t) == 2:
+            # Either match puts the pair lower(t) into lower(search_text), so the pair index
+            # gives every candidate and the exact test runs only on those. The term goes
+            # through xf_bigrams as well: a SQL_ASCII server pairs bytes on both sides.
+            exact = pw.Expression(pw.fn.xf_bigrams(Case.search_text), "@>",
+                                  pw.fn.xf_bigrams(t)) & exact
+        conds.append(exact)
+    return _and(conds), any(len(t) == 1 for t in terms)
+
+
+def _ascii_cases(term: str) -> list[str]:
+    """The spellings SQLite's LIKE takes for a short term: each ASCII letter in either case,
+    every other character as it is (at most 4 for 2 characters). ILIKE would also fold É
+    or Ｗ, and the Kelvin sign (U+212A) to k."""
+    return ["".join(chars) for chars in itertools.product(
+        *(dict.fromkeys((ch.lower(), ch.upper()) if ch.isascii() else (ch,)) for ch in term))]
+
+
+def _or(conds: list[pw.Node]) -> pw.Node:
+    out = conds[0]
+    for c in conds[1:]:
+        out = out | c
+    return out
 
 
 def _and(conds: list[pw.Node]) -> pw.Node | None:

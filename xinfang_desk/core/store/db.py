@@ -3,6 +3,13 @@
 SQLite is the default (WAL, foreign keys, BEGIN IMMEDIATE for every write transaction so that
 two writers wait for each other instead of failing). The same models run on PostgreSQL via
 `open_url`; nothing outside this module and the migrations may assume SQLite.
+
+On PostgreSQL every outermost write transaction first takes one transaction-level advisory
+lock, so the desks of an office write one at a time, exactly as BEGIN IMMEDIATE makes them do
+on SQLite. The core's read-check-write sequences (the next case number, a unique query code,
+the audit chain's head, a case's state before an event) were written for that guarantee and
+stay correct under several writers; an office's write rate (a save every few seconds) is far
+below what one writer at a time can do (about 5 ms a save).
 """
 
 from __future__ import annotations
@@ -50,9 +57,51 @@ def copy_sqlite_file(source: Path, target: Path, *, timeout: float = 5.0) -> Non
         src.close()
 
 
+WRITE_LOCK_KEY = 0x58460001  # pg_advisory_xact_lock key of the write lock ("XF" 0001)
+
+# What psycopg says when the server went away (restart, network, idle timeout) or cannot be
+# reached: the connection is dropped so that the next attempt connects afresh.
+_CONNECTION_LOST = ("server closed the connection", "terminating connection",
+                    "connection is closed", "connection already closed", "connection is lost",
+                    "the connection is bad", "ssl connection has been closed", "consuming input failed",
+                    "sending query failed", "connection timeout expired", "no connection to the server")
+_CANNOT_CONNECT = ("connection refused", "could not connect", "connection failed",
+                   "could not translate host name", "name or service not known", "timeout expired")
+CONNECTION_LOST = ("与数据库服务器的连接中断（服务器重启或网络故障），本次操作未保存；已填写的内容仍在。"
+                   "请检查网络后再试一次。")
+CANNOT_CONNECT = "无法连接数据库服务器，请检查服务器地址、端口和网络，或请管理员确认服务器已启动。"
+BAD_LOGIN = "数据库服务器拒绝登录：用户名或密码不正确。"
+
+
+def connection_problem(exc: BaseException) -> str | None:
+    """The Chinese sentence for a lost or impossible server connection, else None."""
+    text = str(exc).lower()
+    if any(words in text for words in _CONNECTION_LOST):
+        return CONNECTION_LOST
+    if "password authentication failed" in text or "no password supplied" in text:
+        return BAD_LOGIN
+    if any(words in text for words in _CANNOT_CONNECT):
+        return CANNOT_CONNECT
+    return None
+
+
+def drop_connection() -> None:
+    """Forget this thread's connection (it is broken): the next query connects again."""
+    db = database.obj
+    if db is None or is_sqlite(db):
+        return
+    try:
+        db.close()
+    except Exception:  # noqa: BLE001 - a broken connection may fail to close; it is gone anyway
+        db._state.reset()
+
+
 def storage_message(exc: BaseException) -> str | None:
     """A plain Chinese sentence for an environment error, or None if it looks like a bug."""
     text = str(exc).lower()
+    lost = connection_problem(exc)
+    if lost is not None:
+        return lost
     if "locked" in text or "busy" in text:
         return "数据库正被另一个程序或窗口占用，请稍后重试；如持续出现，请关闭其他信访接待台窗口。"
     if "full" in text or "no space" in text:
@@ -88,8 +137,8 @@ def chained_storage_message(exc: BaseException) -> str | None:
     return None
 
 
-_DB_ERRORS = (peewee.OperationalError, peewee.DatabaseError, sqlite3.OperationalError,
-              sqlite3.DatabaseError)
+_DB_ERRORS = (peewee.OperationalError, peewee.DatabaseError, peewee.InterfaceError,
+              sqlite3.OperationalError, sqlite3.DatabaseError)
 
 # A value the database driver cannot take: the input checks should have refused it, naming the
 # field (core.rules.validators); this is the last line, for a path without such a check.
@@ -119,6 +168,8 @@ def storage_errors():
         message = chained_storage_message(exc)
         if message is None:
             raise
+        if message in (CONNECTION_LOST, CANNOT_CONNECT):
+            drop_connection()
         raise StorageError(message) from exc
     except (UnicodeEncodeError, OverflowError) as exc:
         message = _unsavable_value_message(exc)
@@ -149,12 +200,27 @@ class _WriteTransaction:
 
     def __enter__(self):
         self._inner = database.atomic()
-        return self._inner.__enter__()
+        entered = self._inner.__enter__()
+        db = database.obj
+        if not is_sqlite(db) and db.transaction_depth() == 1:
+            try:  # one writer at a time, as BEGIN IMMEDIATE on SQLite (see the module doc)
+                db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
+            except BaseException as exc:
+                self.__exit__(type(exc), exc, exc.__traceback__)
+                raise
+        return entered
 
     def __exit__(self, exc_type, exc, tb):
         inner, self._inner = self._inner, None
         try:
             return inner.__exit__(exc_type, exc, tb)
+        except IndexError:
+            # The server connection died inside the transaction: peewee noticed it while
+            # rolling back, reconnected and forgot the open transactions, so the outer levels
+            # find nothing to pop. The body's error (the lost connection) is the one to tell.
+            if exc is None:
+                raise
+            return False
         except _DB_ERRORS as cleanup:
             if not _nothing_to_roll_back(cleanup):
                 raise

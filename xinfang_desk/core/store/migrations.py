@@ -143,6 +143,54 @@ def _v7_history_notes(db: peewee.Database) -> None:
             db.execute_sql(f"ALTER TABLE xf_case ADD COLUMN {name} {sql_type} NOT NULL DEFAULT ''")
 
 
+def _v8_case_version(db: peewee.Database) -> None:
+    """Several desks on one server: each case carries a version, bumped by every change, and
+    who made the last change, so that an edit based on an older version is refused naming
+    them instead of silently overwriting their work. Plain ALTER TABLE, as in v7."""
+    have = {c.name for c in db.get_columns("xf_case")}
+    for name, sql_type in (("version", "INTEGER NOT NULL DEFAULT 1"),
+                           ("updated_by", "VARCHAR(50) NOT NULL DEFAULT ''")):
+        if name not in have:
+            db.execute_sql(f"ALTER TABLE xf_case ADD COLUMN {name} {sql_type}")
+
+
+def _v9_server_search_indexes(db: peewee.Database) -> None:
+    """Indexed substring search on PostgreSQL (core.cases.search; SQLite has case_fts, v2/v5).
+    pg_trgm answers ILIKE '%term%' from a GIN trigram index for 3+ characters, but a shorter
+    pattern has no trigram to look up. So xf_bigrams(text), the distinct 2-character substrings
+    of lower(text), gets a GIN index too: a 2-character term is
+    `xf_bigrams(search_text) @> xf_bigrams(term)`. Both indexes only narrow the candidates,
+    and the exact test runs on those. pg_trgm builds trigrams only from the letters and
+    digits of the database's LC_CTYPE. Under a C ctype, or in a SQL_ASCII database, Chinese
+    text makes no trigrams, and xf_bigrams pairs bytes rather than characters. Results stay
+    correct, but Chinese terms then scan the table, and a warning is logged."""
+    if is_sqlite(db):
+        return
+    try:
+        with db.atomic():  # a savepoint: without the extension the rest still helps
+            db.execute_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+            db.execute_sql("CREATE INDEX IF NOT EXISTS xf_case_search_trgm "
+                           "ON xf_case USING gin (search_text gin_trgm_ops)")
+        trigrams = db.execute_sql("SELECT show_trgm('信访')").fetchone()[0]
+        if not trigrams:
+            log.warning("pg_trgm makes no trigrams of Chinese text in this database (its "
+                        "LC_CTYPE or encoding): searches of 3+ characters scan xf_case")
+    except peewee.DatabaseError as exc:
+        log.warning("pg_trgm unavailable (%s): searches of 3+ characters scan xf_case", exc)
+    # lower() folds case as ILIKE does. IMMUTABLE holds because the database's ctype never
+    # changes. string_to_array(t, NULL) splits t into characters, and unnest pairs each
+    # character with the next in one pass (substr(t, i, 2) would restart from the first
+    # character every time).
+    db.execute_sql(
+        "CREATE OR REPLACE FUNCTION xf_bigrams(t text) RETURNS text[] "
+        "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ "
+        "SELECT coalesce(array_agg(DISTINCT a || b), '{}') "
+        "FROM (SELECT string_to_array(lower(t), NULL) AS c) s, "
+        "unnest(c[1:cardinality(c) - 1], c[2:]) AS u(a, b) $$")
+    db.execute_sql("CREATE INDEX IF NOT EXISTS xf_case_search_bigrams "
+                   "ON xf_case USING gin (xf_bigrams(search_text))")
+
+
 def _v1(db: peewee.Database) -> None:
     _create_tables(db)
     _seed_taxonomy(db)
@@ -158,6 +206,9 @@ MIGRATIONS: list[tuple[int, str, Callable[[peewee.Database], None]]] = [
     (5, "search text ends with a newline (2-character search)", _v5_search_text_terminator),
     (6, "approved-answer library", _v6_answer_library),
     (7, "notes and missing narrative of imported history", _v7_history_notes),
+    (8, "case version and last editor (several desks on one server)", _v8_case_version),
+    (9, "indexed substring search on PostgreSQL (pg_trgm, 2-character index)",
+     _v9_server_search_indexes),
 ]
 LATEST = MIGRATIONS[-1][0]
 
@@ -175,9 +226,24 @@ def _set_version(version: int) -> None:
     ).execute()
 
 
+MIGRATION_LOCK_KEY = 0x58460002  # pg_advisory_lock key: one desk migrates a server at a time
+
+
 def migrate(db_path: Path | None, backups_dir: Path | None) -> list[int]:
-    """Bring the open database to LATEST; returns the versions applied."""
+    """Bring the open database to LATEST; returns the versions applied. On a server several
+    desks may start at once after an upgrade: they take turns, and the later ones find the
+    work done."""
     db = database.obj
+    if is_sqlite(db):
+        return _migrate(db, db_path, backups_dir)
+    db.execute_sql("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK_KEY,))
+    try:
+        return _migrate(db, None, None)
+    finally:
+        db.execute_sql("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK_KEY,))
+
+
+def _migrate(db: peewee.Database, db_path: Path | None, backups_dir: Path | None) -> list[int]:
     version = current_version(db)
     if version > LATEST:
         raise StorageError(

@@ -110,9 +110,20 @@ class Case(BaseModel):
     history_gaps = pw.CharField(default="", max_length=200, constraints=[pw.SQL("DEFAULT ''")])
     created_at = pw.DateTimeField(default=_now)
     updated_at = pw.DateTimeField(default=_now)
+    # Bumped by every change to the case (v8): a desk that opened version N and saves after
+    # another desk saved N+1 is refused, naming `updated_by` and `updated_at`.
+    version = pw.IntegerField(default=1, constraints=[pw.SQL("DEFAULT 1")])
+    updated_by = pw.CharField(default="", max_length=50, constraints=[pw.SQL("DEFAULT ''")])
 
     class Meta:
         table_name = "xf_case"  # "case" is an SQL keyword
+
+    @classmethod
+    def changed_by(cls, who: str) -> dict:
+        """What every change to a case sets besides the change itself: when, by whom, and the
+        next version (computed by the database, so it can never go backwards)."""
+        return {cls.updated_at: _now(), cls.updated_by: (who or "")[:50],
+                cls.version: cls.version + 1}
 
     @classmethod
     def by_number(cls, case_no: str) -> Case:
