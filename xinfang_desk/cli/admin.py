@@ -118,7 +118,7 @@ def cmd_restore(args) -> int:
         info = backup.read_manifest(file)
         about = f"（{info.created:%Y-%m-%d %H:%M}，事项 {info.cases} 件）" if info else ""
         if not args.yes and not _confirm(
-                f"将用 {file}{about} 替换 {data_dir.database} 中的全部数据"
+                f"将用 {file}{about} 替换 {restore.target_label(data_dir)} 中的全部数据"
                 "（当前数据库会先另存到 backups 文件夹）。确定恢复吗？"):
             print("已取消，数据未作改动。")
             return 1

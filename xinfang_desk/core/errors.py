@@ -51,3 +51,9 @@ class NotFoundError(XinfangError):
 
 class StorageError(XinfangError):
     """The database cannot be used: locked, read-only, full, damaged, too new."""
+
+
+class BackupError(StorageError):
+    """A backup could not be made, read or restored; the message says why, in Chinese. Here,
+    not in core.store.backup, because the server's tools (core.store.server_backup, below it)
+    raise it too."""

@@ -1,4 +1,4 @@
-"""Backups and restore of the SQLite database.
+"""Backups and restore of the database: the SQLite file, or the shared server (PostgreSQL).
 
 A backup is a consistent snapshot taken with `VACUUM INTO` from a separate connection (never a
 file copy of the live database): it is compact, holds no free pages with deleted data, and is
@@ -35,8 +35,21 @@ copies cannot be restored once the PC is lost.
 
 File format of an encrypted backup: header (64 bytes: magic ``XFDBAK01``, format version,
 scrypt log2 N, r, p, 16-byte salt, 12-byte nonce, 16-byte key check, 8-byte header checksum),
-then the ciphertext of the SQLite file, then the 16-byte GCM tag. The header is authenticated
-as associated data. The key check tells a wrong passphrase apart from a damaged file.
+then the ciphertext of the SQLite file (or pg_dump archive), then the 16-byte GCM tag. The
+header is authenticated as associated data. The key check tells a wrong passphrase apart from a
+damaged file.
+
+The server (PostgreSQL). When the models are bound to a server, a backup is a
+``pg_dump --format=custom`` archive (``.pgdump``; core.store.server_backup) written to the
+same backups folder of this PC, with the same manifest (plus ``engine``, ``kind``, the server
+and the pg_dump version), rotation, second folder and encryption. The automatic backups differ:
+several desks share the server, and a dump of the whole database at every desk's exit would be
+many dumps a day of the same data, each a long read on the server while the others work, with
+the closing window waiting for it. So on a server only the daily backup is taken, by the first
+desk to start that day: an advisory lock lets one desk at a time decide, and a ``backup`` row
+of that day in the server's audit trail (which every desk sees) tells the later ones it is
+done. The exit backup is skipped; a manual backup (or the server's own schedule, kept by its
+administrator) covers the rest of the day.
 """
 
 from __future__ import annotations
@@ -50,26 +63,28 @@ import logging
 import os
 import secrets
 import shutil
+import socket
 import sqlite3
 import struct
 import unicodedata
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
 from xinfang_desk import __version__
 from xinfang_desk.core import atomic, session
-from xinfang_desk.core.errors import StorageError
+from xinfang_desk.core.errors import BackupError, StorageError  # BackupError: see core.errors
 from xinfang_desk.core.paths import DataDir
-from xinfang_desk.core.store import audit, settings
-from xinfang_desk.core.store.db import is_sqlite, storage_errors, write_transaction
+from xinfang_desk.core.store import audit, server_backup, settings
+from xinfang_desk.core.store.db import storage_errors, write_transaction
 from xinfang_desk.core.store.migrations import LATEST
 from xinfang_desk.core.store.models import AuditLog, Setting
 
 log = logging.getLogger(__name__)
 
 PLAIN_SUFFIX = ".sqlite3"
+DUMP_SUFFIX = server_backup.DUMP_SUFFIX  # a server's backup: pg_dump's custom format
 ENCRYPTED_SUFFIX = ".xfbak"
 MANIFEST_SUFFIX = ".json"
 AUTOMATIC = ("daily", "exit")
@@ -86,10 +101,6 @@ _FIXED = len(MAGIC) + 4 + _SALT + _NONCE
 HEADER_SIZE = _FIXED + _CHECK + _SUM
 _CHUNK = 1 << 20
 _SQLITE_MAGIC = b"SQLite format 3\0"
-
-
-class BackupError(StorageError):
-    """A backup could not be made, read or restored; the message says why, in Chinese."""
 
 
 class WrongPassphrase(BackupError):
@@ -109,20 +120,31 @@ class BackupInfo:
     audit_head: tuple[int, str] | None
     sha256: str
     size: int
+    engine: str = "sqlite"  # or "postgresql": a pg_dump archive of a server database
+    server: str = ""  # host:port/database of the server it was taken from
+    tool: str = ""  # the pg_dump (and server) version that wrote it
 
     @property
     def manifest_path(self) -> Path:
         return manifest_path(self.path)
 
+    @property
+    def kind(self) -> str:
+        return "pg_dump-custom" if self.engine == "postgresql" else "sqlite3"
+
     def as_json(self) -> dict:
-        return {
+        data = {
             "format": MANIFEST_FORMAT, "program": f"xinfang-desk {__version__}",
             "file": self.path.name, "created": self.created.isoformat(timespec="seconds"),
             "reason": self.reason, "encrypted": self.encrypted,
+            "engine": self.engine, "kind": self.kind,
             "schema_version": self.schema_version, "cases": self.cases,
             "audit_head": list(self.audit_head) if self.audit_head else None,
             "sha256": self.sha256, "size": self.size,
         }
+        if self.engine != "sqlite":
+            data.update(server=self.server, tool=self.tool)
+        return data
 
     def describe(self) -> str:
         """'daily-20260921-083000.sqlite3（2026-09-21 08:30，事项 12 件）'"""
@@ -205,7 +227,9 @@ def read_manifest(path: Path) -> BackupInfo | None:
             reason=str(data["reason"]), encrypted=bool(data.get("encrypted")),
             schema_version=data.get("schema_version"), cases=data.get("cases"),
             audit_head=(int(head[0]), str(head[1])) if head else None,
-            sha256=str(data["sha256"]), size=int(data.get("size", -1)))
+            sha256=str(data["sha256"]), size=int(data.get("size", -1)),
+            engine=str(data.get("engine") or "sqlite"), server=str(data.get("server") or ""),
+            tool=str(data.get("tool") or ""))
     except (OSError, ValueError, KeyError, TypeError, IndexError):
         return None
 
@@ -242,11 +266,12 @@ def is_intact(info: BackupInfo) -> bool:
 def latest_good_backup(data_dir: DataDir | os.PathLike | str) -> BackupInfo | None:
     """The newest backup in the data directory's backups folder whose file still matches its
     manifest (every such backup passed quick_check when it was taken). Pre-restore copies are
-    skipped: they copy whatever the database was, damage included. Falls back to the newest
+    skipped: they copy whatever the database was, damage included; so are a server's dumps,
+    which cannot replace the local file. Falls back to the newest
     pre-migration copy (no manifest) that passes quick_check. None when there is none."""
     dd = as_data_dir(data_dir)
     for info in list_backups(dd.backups):
-        if info.reason != "pre-restore" and is_intact(info):
+        if info.reason != "pre-restore" and info.engine == "sqlite" and is_intact(info):
             return info
     copies = sorted(dd.backups.glob("pre-migration-*.sqlite3"), key=lambda p: p.stat().st_mtime,
                     reverse=True) if dd.backups.is_dir() else []
@@ -520,9 +545,15 @@ def _verify_audit_file(path: Path, known_head: tuple[int, str] | None):
 
 # --- taking a backup ----------------------------------------------------------------------------
 
-def _require_sqlite() -> None:
-    if not is_sqlite():
-        raise BackupError("服务器数据库（PostgreSQL）请由数据库管理员用服务器自带的工具备份。")
+def engine_now() -> tuple[str, str]:
+    """("sqlite", "") for the local file, ("postgresql", "host:port/database") for a server."""
+    if not server_backup.on_server():
+        return "sqlite", ""
+    return "postgresql", server_backup.bound_server().identity
+
+
+def plain_suffix(engine: str) -> str:
+    return DUMP_SUFFIX if engine == "postgresql" else PLAIN_SUFFIX
 
 
 def _snapshot(db_path: Path, target: Path) -> None:
@@ -537,31 +568,49 @@ def _snapshot(db_path: Path, target: Path) -> None:
         con.close()
 
 
-def _make_backup(dd: DataDir, *, reason: str, out: Path | None = None,
-                 passphrase: str | None = None, now: dt.datetime | None = None) -> BackupInfo:
-    """Write one checked backup and its manifest; nothing is left behind on failure."""
-    _require_sqlite()
+def _sqlite_snapshot(dd: DataDir, plain: Path) -> dict:
+    _snapshot(dd.database, plain)
+    try:
+        return file_facts(plain, check="quick")
+    except BackupError as exc:  # never rotate good backups out for a bad one
+        raise BackupError(f"当前数据库未通过检查，本次不做备份，已有的备份保持不变：{exc}"
+                          "请运行“检查数据库”，必要时从备份恢复。") from exc
+
+
+def _server_snapshot(plain: Path) -> dict:
+    facts = server_backup.dump(plain)
+    if not 1 <= facts.schema_version <= LATEST:
+        raise BackupError(f"服务器数据库的数据结构版本（{facts.schema_version}）与本程序不符，"
+                          "本次不做备份，已有的备份保持不变。")
+    return {"schema_version": facts.schema_version, "cases": facts.cases,
+            "audit_head": facts.audit_head, "server": facts.server, "tool": facts.tool}
+
+
+def make_backup(dd: DataDir, *, reason: str, out: Path | None = None,
+                passphrase: str | None = None, now: dt.datetime | None = None) -> BackupInfo:
+    """Write one checked backup and its manifest (of the SQLite file, or a pg_dump of the
+    server); nothing is left behind on failure. Not audited: see backup_now."""
+    engine = "postgresql" if server_backup.on_server() else "sqlite"
     when = now or stamp_now()
     dd.backups.mkdir(parents=True, exist_ok=True)
     if out is None:
-        target = unique_path(dd.backups, reason, when, ENCRYPTED_SUFFIX if passphrase else PLAIN_SUFFIX)
+        target = unique_path(dd.backups, reason, when,
+                             ENCRYPTED_SUFFIX if passphrase else plain_suffix(engine))
     else:
         target = Path(out).expanduser().absolute()
         if not target.parent.is_dir():
             raise BackupError(f"找不到备份目标文件夹 {target.parent}（U盘是否已插入？）。")
         if target.exists():
             raise BackupError(f"目标文件已存在：{target}。为免覆盖已有备份，请换一个文件名。")
-        if target.resolve() == dd.database.resolve():
+        if engine == "sqlite" and target.resolve() == dd.database.resolve():
             raise BackupError("备份文件不能是数据库文件本身。")
     plain_folder = dd.backups if passphrase else target.parent
     try:
         with atomic.temp_file(plain_folder, ".backup-") as plain:
-            _snapshot(dd.database, plain)
-            try:
-                facts = file_facts(plain, check="quick")
-            except BackupError as exc:  # never rotate good backups out for a bad one
-                raise BackupError(f"当前数据库未通过检查，本次不做备份，已有的备份保持不变：{exc}"
-                                  "请运行“检查数据库”，必要时从备份恢复。") from exc
+            if engine == "sqlite":
+                facts = _sqlite_snapshot(dd, plain)
+            else:
+                facts = _server_snapshot(plain)
             if passphrase:
                 with atomic.temp_file(target.parent, f".{target.name}.") as sealed:
                     encrypt_file(plain, sealed, passphrase)
@@ -574,7 +623,8 @@ def _make_backup(dd: DataDir, *, reason: str, out: Path | None = None,
         raise write_error(exc, target) from exc
     info = BackupInfo(target, when, reason, bool(passphrase), facts["schema_version"],
                       facts["cases"], facts["audit_head"], sha256_file(target),
-                      target.stat().st_size)
+                      target.stat().st_size, engine, facts.get("server", ""),
+                      facts.get("tool", ""))
     try:
         write_manifest(info)
     except OSError as exc:
@@ -587,6 +637,8 @@ def _make_backup(dd: DataDir, *, reason: str, out: Path | None = None,
 def _audit_backup(info: BackupInfo, extra: dict | None = None) -> None:
     details = {"file": str(info.path), "reason": info.reason, "cases": info.cases,
                "encrypted": info.encrypted, "sha256": info.sha256, **(extra or {})}
+    if info.engine != "sqlite":  # the file is on this desk's PC: say which, for the others
+        details.update(engine=info.engine, pc=socket.gethostname())
     try:
         with storage_errors():
             audit.record("backup", info.path.name, details)
@@ -600,8 +652,8 @@ def backup_now(data_dir: DataDir | os.PathLike | str, *, out: os.PathLike | str 
     `out` (a new file; its manifest is written next to it). Encrypted when `passphrase` is
     given. Audited. Returns the backup file."""
     session.require("backup")
-    info = _make_backup(as_data_dir(data_dir), reason=reason, out=Path(out) if out else None,
-                        passphrase=passphrase or None)
+    info = make_backup(as_data_dir(data_dir), reason=reason, out=Path(out) if out else None,
+                       passphrase=passphrase or None)
     _audit_backup(info)
     return info.path
 
@@ -619,7 +671,7 @@ def _mirror(info: BackupInfo, folder_text: str, passphrase: str) -> tuple[Path |
     if not folder.is_dir():
         return None, [f"备份副本文件夹 {folder} 不存在或无法访问（U盘是否已插入？），"
                       f"本次备份只保存在本机：{info.path.name}。"]
-    suffix = ENCRYPTED_SUFFIX if passphrase else PLAIN_SUFFIX
+    suffix = ENCRYPTED_SUFFIX if passphrase else plain_suffix(info.engine)
     target = folder / (info.path.name[: -len(info.path.suffix)] + suffix)
     try:
         with atomic.temp_file(folder, f".{target.name}.") as tmp:
@@ -628,9 +680,8 @@ def _mirror(info: BackupInfo, folder_text: str, passphrase: str) -> tuple[Path |
             else:
                 shutil.copyfile(info.path, tmp)  # a finished backup, not the live database
             atomic.publish(tmp, target)
-        copy = BackupInfo(target, info.created, info.reason, bool(passphrase),
-                          info.schema_version, info.cases, info.audit_head, sha256_file(target),
-                          target.stat().st_size)
+        copy = replace(info, path=target, encrypted=bool(passphrase),
+                       sha256=sha256_file(target), size=target.stat().st_size)
         write_manifest(copy)
     except (OSError, BackupError) as exc:
         _delete_backup(target)
@@ -641,7 +692,7 @@ def _mirror(info: BackupInfo, folder_text: str, passphrase: str) -> tuple[Path |
 
 
 def _automatic(dd: DataDir, reason: str, now: dt.datetime) -> BackupResult:
-    info = _make_backup(dd, reason=reason, now=now)
+    info = make_backup(dd, reason=reason, now=now)
     mirror_dir = str(_setting("backup_mirror_dir", "") or "").strip()
     result = BackupResult(info)
     if mirror_dir:
@@ -662,19 +713,32 @@ def auto_backup(data_dir: DataDir | os.PathLike | str, today: dt.date | None = N
                 ) -> BackupResult | None:
     """The day's automatic backup, on the first start of a day (None when today already has
     one). Runs as whoever is signed in (or SYSTEM); needs no permission. BackupError when it
-    fails; a missing second folder is only a warning in the result."""
+    fails; a missing second folder is only a warning in the result.
+
+    On a server, once a day for the whole office (see the module doc): None also when another
+    desk is taking it right now or has recorded it in the server's audit trail today."""
     dd = as_data_dir(data_dir)
     now = stamp_now()
     day = today or now.date()
     if any(b.reason == "daily" and b.created.date() == day for b in list_backups(dd.backups)):
         return None
     when = now if day == now.date() else dt.datetime.combine(day, now.time())
-    return _automatic(dd, "daily", when)
+    if not server_backup.on_server():
+        return _automatic(dd, "daily", when)
+    with server_backup.daily_turn() as mine:
+        if not mine or server_backup.daily_taken(day):
+            log.info("daily server backup of %s left to another desk", day)
+            return None
+        return _automatic(dd, "daily", when)
 
 
 def exit_backup(data_dir: DataDir | os.PathLike | str, *, now: dt.datetime | None = None
-                ) -> BackupResult:
-    """The backup taken when the program closes (same rules as `auto_backup`)."""
+                ) -> BackupResult | None:
+    """The backup taken when the program closes (same rules as `auto_backup`). None on a
+    server: several desks closing would each dump the whole shared database (module doc)."""
+    if server_backup.on_server():
+        log.info("no exit backup of a server database: the day's backup covers it")
+        return None
     return _automatic(as_data_dir(data_dir), "exit", now or stamp_now())
 
 
@@ -695,9 +759,11 @@ class VerifiedBackup:
 def verify_backup(file: os.PathLike | str, work: Path, *, passphrase: str | None = None
                   ) -> VerifiedBackup:
     """Check a backup file thoroughly, leaving a plain, checked copy at `work`: the manifest's
-    checksum (when there is one), decryption, PRAGMA integrity_check, our schema (version ≤
-    this program's), and the audit chain (up to the manifest's head). BackupError naming what
-    is wrong otherwise."""
+    checksum (when there is one), decryption, PRAGMA integrity_check (on a server: the archive
+    readable by pg_restore), our schema (version ≤ this program's), and the audit chain (up to
+    the manifest's head). A backup of the other kind of database (a pg_dump archive for the
+    local file, an SQLite file for a server) is refused. BackupError naming what is wrong
+    otherwise."""
     source = Path(file).expanduser()
     if not source.is_file():
         raise BackupError(f"找不到备份文件 {source}。")
@@ -715,6 +781,16 @@ def verify_backup(file: os.PathLike | str, work: Path, *, passphrase: str | None
                                       "该文件所在的数据目录，或选择其他备份。")
     except OSError as exc:
         raise BackupError(f"无法读取备份文件 {source}（{exc.strerror or exc}）。") from exc
+    if server_backup.on_server():
+        if not server_backup.is_dump(work):
+            raise BackupError("该文件不是服务器数据库的备份（pg_dump 备份），不能恢复到服务器数据库。"
+                              "本机数据库（SQLite）的备份只能恢复到本机数据目录。")
+        known = info.audit_head if info else None
+        dumped = server_backup.read_dump(work, known_head=known, made_by=info.tool if info else "")
+        return VerifiedBackup(source, work, dumped.schema_version, dumped.cases,
+                              dumped.audit_rows, dumped.audit_head)
+    if server_backup.is_dump(work):
+        raise BackupError("该文件是服务器数据库（PostgreSQL）的备份，不能恢复到本机数据库。")
     facts = file_facts(work, check="full")
     try:
         con = _connect(work)
@@ -738,14 +814,18 @@ def verify_backup(file: os.PathLike | str, work: Path, *, passphrase: str | None
 
 def known_audit_head(data_dir: DataDir | os.PathLike | str) -> BackupInfo | None:
     """The newest backup manifest in the backups folder that records an audit head of the
-    present database's history: taken after the last restore (older manifests describe the
-    history that the restore replaced), and not a pre-restore copy."""
+    present database's history: of the same database (this PC's file, or the same server),
+    taken after the last restore (older manifests describe the history that the restore
+    replaced), and not a pre-restore copy."""
     last_restore = (AuditLog.select(AuditLog.at).where(AuditLog.action == "restore")
                     .order_by(AuditLog.id.desc()).limit(1).scalar())
     since = dt.datetime.strptime(last_restore, "%Y-%m-%d %H:%M:%S") if last_restore else None
+    engine, server = engine_now()
     for info in list_backups(as_data_dir(data_dir).backups):
         if info.reason == "pre-restore" or info.audit_head is None:
             continue
+        if info.engine != engine or (server and info.server != server):
+            continue  # another database's history (this PC's file, another server)
         if since is not None and info.created <= since:
             continue
         return info

@@ -5,6 +5,14 @@ program's, and verifies the audit trail's hash chain against the head recorded i
 backup manifest (so that rows cut off the end are found too), and says when the last backup
 was taken. Read-only: nothing is repaired; each finding is one Chinese line. The check itself
 is recorded in the audit trail ("check").
+
+On a server (PostgreSQL) the SQLite PRAGMAs have no equivalent worth running: the server keeps
+its own pages sound, and it enforces the foreign keys at every write, so there is nothing to
+scan for. What is checked there instead, cheaply: that the foreign keys are in force (none
+added NOT VALID, none with its triggers disabled), that the audit trail's append-only trigger
+is still there and firing, and that this PC can back the server up (pg_dump, pg_restore). The
+schema version and the audit chain are checked as on SQLite; the last backup is the newest of
+this PC's backups of the server and of those any desk recorded in the server's audit trail.
 """
 
 from __future__ import annotations
@@ -19,7 +27,7 @@ import peewee
 from xinfang_desk.core import session
 from xinfang_desk.core.errors import StorageError
 from xinfang_desk.core.paths import DataDir
-from xinfang_desk.core.store import audit, backup, migrations
+from xinfang_desk.core.store import audit, backup, migrations, server_backup
 from xinfang_desk.core.store.db import database, is_sqlite, storage_errors, storage_message
 
 STALE_BACKUP_DAYS = 7
@@ -107,19 +115,73 @@ def _audit(report: CheckReport, data_dir: DataDir | None) -> None:
     report.lines.append(CheckLine("审计日志", result.ok, text))
 
 
-def _last_backup(report: CheckReport, data_dir: DataDir, today: dt.date) -> None:
-    found = [b for b in backup.list_backups(data_dir.backups) if b.reason != "pre-restore"]
-    if not found:
+def _server(report: CheckReport) -> None:
+    state = server_backup.server_state()
+    report.lines.append(CheckLine("服务器", True, f"PostgreSQL {state.version}，数据库 {state.label}"))
+    if state.unenforced:
+        report.lines.append(CheckLine("关联记录", False, "以下数据表的外键检查已被停用，可能存在指向不存在"
+                                      f"记录的引用：{'、'.join(state.unenforced)}"))
+    elif state.unvalidated:
+        report.lines.append(CheckLine("关联记录", False, f"有 {len(state.unvalidated)} 个外键约束未经验证"
+                                      f"（NOT VALID，已有记录未检查）：{'、'.join(state.unvalidated)}"))
+    else:
+        report.lines.append(CheckLine(
+            "关联记录", True, f"由 PostgreSQL 在每次写入时强制检查（外键约束 {state.foreign_keys} 个，"
+                              "均已生效），无需另行扫描"))
+    if state.audit_guard is False:
+        report.lines.append(CheckLine("审计保护", False, "审计日志的防改触发器已被停用或删除，"
+                                      "记录可能被改写或删除；请数据库管理员查明原因"))
+    elif state.audit_guard:
+        report.lines.append(CheckLine("审计保护", True, "审计日志只能追加（防改触发器有效）"))
+
+
+def _server_tools(report: CheckReport) -> None:
+    problem = server_backup.tools_problem()
+    if problem is not None:
+        report.lines.append(CheckLine("备份工具", True, problem, warning=True))
+        return
+    tool = server_backup.require_tool("pg_dump", "备份")
+    report.lines.append(CheckLine("备份工具", True, f"本机可以备份服务器数据库（{tool.text}，"
+                                  f"位于 {tool.path.parent}）"))
+
+
+def _backup_line(report: CheckReport, newest: tuple[dt.datetime, str] | None,
+                 today: dt.date) -> None:
+    if newest is None:
         report.lines.append(CheckLine("备份", True, "还没有任何备份，请立即备份", warning=True))
         return
-    newest = found[0]
-    age = (today - newest.created.date()).days
-    text = f"最近一次于 {newest.created:%Y-%m-%d %H:%M}（{newest.path.name}）"
+    created, where = newest
+    age = (today - created.date()).days
+    text = f"最近一次于 {created:%Y-%m-%d %H:%M}（{where}）"
     if age > STALE_BACKUP_DAYS:
         report.lines.append(CheckLine("备份", True, text + f"，已有 {age} 天没有备份",
                                       warning=True))
     else:
         report.lines.append(CheckLine("备份", True, text))
+
+
+def _last_server_backup(report: CheckReport, data_dir: DataDir | None, today: dt.date) -> None:
+    found: list[tuple[dt.datetime, str]] = []
+    if data_dir is not None:
+        engine, server = backup.engine_now()
+        mine = [b for b in backup.list_backups(data_dir.backups) if b.reason != "pre-restore"
+                and b.engine == engine and b.server == server]
+        if mine:
+            found.append((mine[0].created, f"本机 {mine[0].path.name}"))
+    for at, actor, details in server_backup.backups_on_record():
+        try:
+            when = dt.datetime.strptime(at, "%Y-%m-%d %H:%M:%S")
+        except ValueError:
+            continue
+        pc = f"工作站 {details['pc']}" if details.get("pc") else "工作站不详"
+        found.append((when, f"{Path(str(details.get('file', ''))).name}，{pc}，{actor}"))
+    _backup_line(report, max(found, default=None, key=lambda item: item[0]), today)
+
+
+def _last_backup(report: CheckReport, data_dir: DataDir, today: dt.date) -> None:
+    found = [b for b in backup.list_backups(data_dir.backups) if b.reason != "pre-restore"
+             and b.engine == "sqlite"]
+    _backup_line(report, (found[0].created, found[0].path.name) if found else None, today)
 
 
 def check_database(data_dir: DataDir | None = None, *, today: dt.date | None = None
@@ -128,15 +190,22 @@ def check_database(data_dir: DataDir | None = None, *, today: dt.date | None = N
     folder. Audited as "check" with the outcome."""
     session.require("check")
     data_dir = data_dir or _current_data_dir()
+    today = today or dt.date.today()
     report = CheckReport()
-    steps = [("完整性", _integrity), ("关联记录", _foreign_keys)] if is_sqlite() else []
+    on_server = server_backup.on_server()
+    if on_server:
+        steps = [("服务器", _server), ("备份工具", _server_tools)]
+    else:
+        steps = [("完整性", _integrity), ("关联记录", _foreign_keys)] if is_sqlite() else []
     steps += [("数据结构", _schema), ("审计日志", lambda r: _audit(r, data_dir))]
-    if data_dir is not None:
-        steps.append(("备份", lambda r: _last_backup(r, data_dir, today or dt.date.today())))
+    if on_server:
+        steps.append(("备份", lambda r: _last_server_backup(r, data_dir, today)))
+    elif data_dir is not None:
+        steps.append(("备份", lambda r: _last_backup(r, data_dir, today)))
     for label, step in steps:
         try:
             step(report)
-        except (peewee.DatabaseError, sqlite3.DatabaseError) as exc:
+        except (peewee.DatabaseError, sqlite3.DatabaseError, StorageError) as exc:
             reason = storage_message(exc) or str(exc)
             report.lines.append(CheckLine(label, False, f"无法完成检查：{reason}"))
     try:

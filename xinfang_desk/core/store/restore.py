@@ -1,5 +1,10 @@
 """Replacing the database with a verified backup: the current file is copied (or, too damaged
-to copy, moved aside) first, the connection closed, the file replaced and reopened."""
+to copy, moved aside) first, the connection closed, the file replaced and reopened.
+
+On a server (PostgreSQL) the same steps, with pg_dump and pg_restore (core.store.server_backup):
+the backup is checked in full first, the server's present contents are dumped to
+backups/pre-restore-*.pgdump, and pg_restore replaces them in one transaction; then the
+connection is opened again and the schema brought up to date."""
 
 from __future__ import annotations
 
@@ -14,13 +19,14 @@ from pathlib import Path
 from xinfang_desk.core import atomic, session
 from xinfang_desk.core.errors import StorageError
 from xinfang_desk.core.paths import DataDir
-from xinfang_desk.core.store import audit, storage
+from xinfang_desk.core.store import audit, server_backup, storage
 from xinfang_desk.core.store.backup import (
     PLAIN_SUFFIX,
     BackupError,
     BackupInfo,
     as_data_dir,
     file_facts,
+    make_backup,
     sha256_file,
     sidecars,
     stamp_now,
@@ -29,7 +35,7 @@ from xinfang_desk.core.store.backup import (
     write_error,
     write_manifest,
 )
-from xinfang_desk.core.store.db import copy_sqlite_file
+from xinfang_desk.core.store.db import copy_sqlite_file, storage_errors
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +46,7 @@ class RestoreResult:
     cases: int
     schema_version: int
     audit_rows: int
-    pre_restore: Path | None  # copy of the database as it was (backup API)
+    pre_restore: Path | None  # copy of the database as it was (backup API; pg_dump on a server)
     moved_aside: Path | None  # the old file itself, when it was too damaged to copy
 
 
@@ -127,10 +133,14 @@ def restore(data_dir: DataDir | os.PathLike | str, file: os.PathLike | str, *,
     database reopened (and migrated when older), and a `restore` row is added to the restored
     audit trail. Close every other window on this data directory first, and let no other
     thread of this process use the database meanwhile (the connection is closed and the audit
-    model is briefly bound to the backup file while its chain is verified)."""
+    model is briefly bound to the backup file while its chain is verified).
+
+    On a server, every other desk must have closed the program first (`_restore_server`)."""
     session.require("restore")
     dd = as_data_dir(data_dir)
     dd.ensure()
+    if server_backup.on_server():
+        return _restore_server(dd, Path(file).expanduser(), passphrase)
     source = Path(file).expanduser()
     if source.exists() and dd.database.exists() and source.resolve() == dd.database.resolve():
         raise BackupError("不能用正在使用的数据库文件本身来恢复，请选择备份文件。")
@@ -156,3 +166,39 @@ def restore(data_dir: DataDir | os.PathLike | str, file: os.PathLike | str, *,
         "restored_head": list(checked.audit_head) if checked.audit_head else None})
     return RestoreResult(source, checked.cases, checked.schema_version, checked.audit_rows,
                          copy, aside)
+
+
+def target_label(data_dir: DataDir | os.PathLike | str) -> str:
+    """What a restore would replace, for a question to the user: the file, or the server."""
+    if server_backup.on_server():
+        return f"服务器数据库 {server_backup.bound_server().label}"
+    return str(as_data_dir(data_dir).database)
+
+
+def _restore_server(dd: DataDir, source: Path, passphrase: str | None) -> RestoreResult:
+    """restore() on a server: refuse while other desks are connected, check the backup in
+    full, dump the present state (pre-restore), pg_restore in one transaction, reconnect."""
+    server_backup.require_tools("恢复")
+    with storage_errors():
+        server_backup.refuse_if_shared()
+    stamp = stamp_now()
+    with atomic.temp_file(dd.backups, ".restore-") as work:
+        checked = verify_backup(source, work, passphrase=passphrase)
+        try:
+            before = make_backup(dd, reason="pre-restore", now=stamp)
+        except BackupError as exc:
+            raise BackupError(f"恢复前未能另存服务器数据库的当前内容，恢复未进行：{exc}") from exc
+        try:
+            server_backup.restore_dump(work, fallback=before.path)
+        except BaseException:
+            with contextlib.suppress(Exception):  # the restore's own error is the one to tell
+                server_backup.reconnect()
+            raise
+    with storage_errors():
+        server_backup.reconnect()
+    audit.record("restore", source.name, {
+        "file": str(source), "cases": checked.cases, "schema_version": checked.schema_version,
+        "pre_restore": before.path.name, "moved_aside": None,
+        "restored_head": list(checked.audit_head) if checked.audit_head else None})
+    return RestoreResult(source, checked.cases, checked.schema_version, checked.audit_rows,
+                         before.path, None)

@@ -9,6 +9,10 @@ thread's connection, checks that nobody else has the file open, replaces it and 
 a backup that fails verification leaves everything as it was. After a successful restore the
 page emits `sig_restored`: the start-up flow then closes the window and asks for a sign-in
 again (the accounts are those of the restored database).
+
+On a shared server (PostgreSQL) the same buttons call the same core, which uses pg_dump and
+pg_restore; where this PC lacks them (or has a pg_dump older than the server) the page says so
+and the backup and restore buttons stay disabled.
 """
 
 from __future__ import annotations
@@ -66,6 +70,16 @@ OK_STYLE = "color:#2e7d32"
 WARN_STYLE = "color:#b26a00"
 COLUMNS = ("时间", "类型", "事项", "大小", "加密", "完好", "文件")
 CHECKING = "校验中…"
+LOCAL_INTRO = ("每天首次登录后自动备份一次，关闭程序时再备份一次；自动备份按日保留、按月保留，"
+               "手动备份和恢复前的副本不会自动删除。建议设置备份副本文件夹（如U盘），以防本机硬盘损坏。")
+SERVER_INTRO = ("服务器数据库 {server}：用 pg_dump 备份到本机的备份文件夹。每天由当天第一台登录的"
+                "工作站自动备份一次（关闭程序时不再备份，以免多台工作站各自备份整个数据库）；"
+                "自动备份按日保留、按月保留，手动备份和恢复前的副本不会自动删除。恢复前请先让其他"
+                "工作站退出信访接待台。")
+LOCAL_CHECK_HINT = ("检查数据库文件是否完好、数据是否被绕过本程序改动（审计日志哈希链），"
+                    "以及最近一次备份的时间。检查只读取，不修改任何数据。")
+SERVER_CHECK_HINT = ("检查服务器数据库的外键约束和审计日志防改保护是否有效、数据是否被绕过本程序改动"
+                     "（审计日志哈希链）、本机能否备份，以及最近一次备份的时间。检查只读取，不修改任何数据。")
 
 
 # --------------------------------------------------------------------------- worker-thread work
@@ -78,15 +92,19 @@ class PageState:
     keep_months: int
     retention_years: int
     has_passphrase: bool
+    server: str = ""  # the server database's label; "" for the local file
+    tools_problem: str | None = None  # why pg_dump / pg_restore cannot work on this PC
 
 
 def _load(data_dir: DataDir) -> PageState:
-    from xinfang_desk.core.store import backup, settings
+    from xinfang_desk.core.store import backup, server_backup, settings
 
     values = settings.all_settings()
+    server = server_backup.bound_server().label if server_backup.on_server() else ""
     return PageState(backup.list_backups(data_dir.backups), str(values["backup_mirror_dir"] or ""),
                      int(values["backup_keep_days"]), int(values["backup_keep_months"]),
-                     int(values["retention_years"]), bool(backup.stored_passphrase()))
+                     int(values["retention_years"]), bool(backup.stored_passphrase()),
+                     server, server_backup.tools_problem() if server else None)
 
 
 def _intact(infos: list) -> dict[Path, bool]:
@@ -170,6 +188,8 @@ class BackupPage(QWidget):
         self.backups: list = []
         self.intact: dict[Path, bool] = {}
         self.loaded = False
+        self.server = ""
+        self.tools_problem: str | None = None
         self.has_passphrase = False
         self._had_passphrase = False
         self.busy = False
@@ -208,12 +228,17 @@ class BackupPage(QWidget):
     def _backups_box(self) -> QGroupBox:
         box = QGroupBox("备份")
         inner = QVBoxLayout(box)
-        intro = QLabel("每天首次登录后自动备份一次，关闭程序时再备份一次；自动备份按日保留、按月保留，"
-                       "手动备份和恢复前的副本不会自动删除。建议设置备份副本文件夹（如U盘），"
-                       "以防本机硬盘损坏。")
-        intro.setWordWrap(True)
-        intro.setStyleSheet(HINT_STYLE)
-        inner.addWidget(intro)
+        self.intro = QLabel(LOCAL_INTRO)
+        self.intro.setObjectName("backupIntro")
+        self.intro.setWordWrap(True)
+        self.intro.setStyleSheet(HINT_STYLE)
+        inner.addWidget(self.intro)
+        self.tools_label = QLabel("")
+        self.tools_label.setObjectName("backupToolsProblem")
+        self.tools_label.setWordWrap(True)
+        self.tools_label.setStyleSheet(ERROR_STYLE)
+        self.tools_label.setVisible(False)
+        inner.addWidget(self.tools_label)
         self.table = row_table(COLUMNS, "backupTable")
         header = self.table.horizontalHeader()
         for col in range(len(COLUMNS) - 1):
@@ -259,11 +284,10 @@ class BackupPage(QWidget):
         row.addWidget(self.audit_button)
         row.addStretch(1)
         inner.addLayout(row)
-        hint = QLabel("检查数据库文件是否完好、数据是否被绕过本程序改动（审计日志哈希链），"
-                      "以及最近一次备份的时间。检查只读取，不修改任何数据。")
-        hint.setWordWrap(True)
-        hint.setStyleSheet(HINT_STYLE)
-        inner.addWidget(hint)
+        self.check_hint = QLabel(LOCAL_CHECK_HINT)
+        self.check_hint.setWordWrap(True)
+        self.check_hint.setStyleSheet(HINT_STYLE)
+        inner.addWidget(self.check_hint)
         self.output = QPlainTextEdit()
         self.output.setObjectName("checkOutput")
         self.output.setReadOnly(True)
@@ -364,6 +388,10 @@ class BackupPage(QWidget):
                 self.save_settings_button, self.set_passphrase_button,
                 self.clear_passphrase_button, self.save_retention_button, self.purge_button]
 
+    def _file_actions(self) -> list[QWidget]:
+        """The buttons that need pg_dump / pg_restore on a server."""
+        return [self.backup_button, self.backup_to_button, self.restore_file_button]
+
     def _set_busy(self, text: str | None) -> None:
         self.busy = text is not None
         self.progress.setVisible(self.busy)
@@ -372,6 +400,8 @@ class BackupPage(QWidget):
         for widget in self._actions():
             widget.setEnabled(not self.busy)
         if not self.busy:
+            for widget in self._file_actions():
+                widget.setEnabled(self.tools_problem is None)
             self._selection_changed()
             self.clear_passphrase_button.setEnabled(self.has_passphrase)
             self.encrypt.setEnabled(self.has_passphrase)
@@ -437,6 +467,7 @@ class BackupPage(QWidget):
         self.keep_months.setValue(state.keep_months)
         self.retention_years.setValue(state.retention_years)
         self._passphrase_state(state.has_passphrase)
+        self._engine_state(state.server, state.tools_problem)
         self._selection_changed()
         self.sig_loaded.emit()
         infos = list(self.backups)
@@ -458,6 +489,17 @@ class BackupPage(QWidget):
                 item.setToolTip("文件与其清单记录的长度或校验值不符，不能用于恢复。")
         self.sig_verified.emit()
 
+    def _engine_state(self, server: str, problem: str | None) -> None:
+        self.server, self.tools_problem = server, problem
+        self.intro.setText(SERVER_INTRO.format(server=server) if server else LOCAL_INTRO)
+        self.check_hint.setText(SERVER_CHECK_HINT if server else LOCAL_CHECK_HINT)
+        self.tools_label.setText(f"{problem}备份和恢复暂不可用；检查数据库仍可使用。"
+                                 if problem else "")
+        self.tools_label.setVisible(problem is not None)
+        if not self.busy:
+            for widget in self._file_actions():
+                widget.setEnabled(problem is None)
+
     def _load_failed(self, exc: Exception) -> None:
         self.show_message(str(exc), error=True)
 
@@ -478,7 +520,8 @@ class BackupPage(QWidget):
         return select_first(self.table, self.backups, lambda info: info.path == Path(path))
 
     def _selection_changed(self) -> None:
-        self.restore_button.setEnabled(self.selected() is not None and not self.busy)
+        self.restore_button.setEnabled(self.selected() is not None and not self.busy
+                                       and self.tools_problem is None)
 
     # ------------------------------------------------------------------ backup
 
@@ -491,7 +534,8 @@ class BackupPage(QWidget):
 
     def choose_backup_file(self) -> None:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        suffix = ".xfbak" if self.encrypt.isEnabled() and self.encrypt.isChecked() else ".sqlite3"
+        plain = ".pgdump" if self.server else ".sqlite3"
+        suffix = ".xfbak" if self.encrypt.isEnabled() and self.encrypt.isChecked() else plain
         name, _filter = QFileDialog.getSaveFileName(
             self, "备份到文件", str(Path.home() / f"信访接待台备份-{stamp}{suffix}"),
             f"备份文件 (*{suffix})")
@@ -521,7 +565,8 @@ class BackupPage(QWidget):
     def choose_restore_file(self) -> None:
         name, _filter = QFileDialog.getOpenFileName(
             self, "选择备份文件", str(self.data_dir.backups),
-            "备份文件 (*.sqlite3 *.xfbak);;所有文件 (*)")
+            ("备份文件 (*.pgdump *.xfbak)" if self.server else "备份文件 (*.sqlite3 *.xfbak)")
+            + ";;所有文件 (*)")
         if name:
             self.ask_restore(Path(name))
 
@@ -533,10 +578,13 @@ class BackupPage(QWidget):
 
         info = info or backup.read_manifest(Path(path))
         about = backup_facts(info) if info is not None else Path(path).name
+        kept = ("服务器数据库的当前内容会先用 pg_dump 另存到本机的 backups 文件夹，不会丢失；"
+                "其他工作站须先退出信访接待台" if self.server else
+                "当前的数据库会先另存到 backups 文件夹，不会丢失")
         box, yes = _ask(
             self, "从备份恢复",
             f"将用备份 {about} 替换当前的全部数据。\n\n"
-            "当前的数据库会先另存到 backups 文件夹，不会丢失；但该备份之后登记、"
+            f"{kept}；但该备份之后登记、"
             "修改的内容不在恢复后的数据中。\n\n恢复前会先校验备份文件，校验不通过则不作任何改动。"
             "恢复完成后程序回到登录界面，请重新登录。\n\n确定恢复吗？",
             "恢复", "restoreConfirm")
