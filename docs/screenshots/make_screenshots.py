@@ -1,5 +1,5 @@
 """Make the README screenshots: every tab of the main window over demo data, the sign-in
-dialog, the users page, 数据安全 and the ledger import wizard, offscreen.
+dialog, the users page, 数据安全, the ledger import wizard and 连接服务器, offscreen.
 
     .venv/bin/python docs/screenshots/make_screenshots.py [--out docs/screenshots]
 
@@ -85,8 +85,26 @@ def main() -> int:
         window.close()
         account_screenshots(app, data_dir, out)
         storage.close()
+    connect_screenshot(app, out)
     print(f"screenshots written to {out}")
     return 0
+
+
+def connect_screenshot(app, out: Path) -> None:
+    """连接服务器 as a desk sees it when the office's server cannot be reached at start
+    (connect-server.png)."""
+    from xinfang_desk.core.store.db import CANNOT_CONNECT
+    from xinfang_desk.core.store.server import ServerChoice
+    from xinfang_desk.ui.startup.connect import ConnectServerDialog
+    from xinfang_desk.ui.widgets.tasks import TaskRunner
+
+    choice = ServerChoice("192.168.1.10", "xinfang", "xinfang")
+    dialog = ConnectServerDialog(TaskRunner(), choice=choice,
+                                 message=f"{CANNOT_CONNECT}（{choice.label}）")
+    dialog.show()
+    app.processEvents()
+    dialog.grab().save(str(out / "connect-server.png"))
+    dialog.close()
 
 
 def ledger_screenshot(app, window, tmp: Path, out: Path) -> None:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QEvent, QSettings, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QTableView, QTabWidget, QTreeView
 
 from xinfang_desk import APP_TITLE, __version__
 from xinfang_desk.core import session
 from xinfang_desk.core.paths import DataDir
+from xinfang_desk.core.store import server
 from xinfang_desk.ui.answers.page import AnswersPage
 from xinfang_desk.ui.cases.detail_dialog import CaseDetailDialog
 from xinfang_desk.ui.cases.page import CasesPage
@@ -21,6 +23,9 @@ from xinfang_desk.ui.permissions import apply_to_tabs
 from xinfang_desk.ui.report.page import ReportPage
 from xinfang_desk.ui.settings.page import SettingsPage
 from xinfang_desk.ui.widgets.tasks import TaskRunner
+
+SHARED_REFRESH_MS = 30_000  # the other desks' saves show up within half a minute
+FOCUS_REFRESH_AFTER_S = 5  # and at once when the clerk comes back to the window
 
 
 class MainWindow(QMainWindow):
@@ -53,7 +58,20 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.settings, "设置")
         apply_to_tabs(self.tabs, session.current())  # a role sees only the pages it may use
         self.setCentralWidget(self.tabs)
-        self.statusBar().addPermanentWidget(QLabel(f"数据目录：{data_dir.root}"))
+        shared = server.in_use()
+        where = QLabel(f"数据库：服务器 {shared.label}" if shared else f"数据目录：{data_dir.root}")
+        where.setObjectName("databaseWhere")
+        self.statusBar().addPermanentWidget(where)
+        # On a shared server the other desks' work shows up by itself: a quiet reload of the
+        # list and the board now and then, and when the clerk comes back to the window.
+        self.shared_refresh = None
+        self._last_refresh = 0.0
+        if shared is not None:
+            self.shared_refresh = QTimer(self)
+            self.shared_refresh.setObjectName("sharedRefresh")
+            self.shared_refresh.setInterval(SHARED_REFRESH_MS)
+            self.shared_refresh.timeout.connect(self._refresh_shared)
+            self.shared_refresh.start()
         self._add_tab_shortcuts()
 
         for page in (self.intake, self.cases, self.followup, self.report):
@@ -95,6 +113,19 @@ class MainWindow(QMainWindow):
         for page in (self.cases, self.followup):
             if self.tabs.indexOf(page) >= 0:  # a page hidden from the role loads nothing
                 page.refresh()
+
+    def _refresh_shared(self) -> None:
+        self._last_refresh = time.monotonic()
+        self._case_changed()
+
+    def changeEvent(self, event):  # noqa: N802 - Qt API
+        # getattr: Qt sends change events while __init__ is still running.
+        if (getattr(self, "shared_refresh", None) is not None
+                and event.type() == QEvent.Type.ActivationChange
+                and self.isActiveWindow()
+                and time.monotonic() - self._last_refresh > FOCUS_REFRESH_AFTER_S):
+            self._refresh_shared()
+        super().changeEvent(event)
 
     def _ledger_imported(self, _report) -> None:
         # The wizard says what came in; behind it, the list shows the cases.

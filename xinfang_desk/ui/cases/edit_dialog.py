@@ -53,6 +53,7 @@ class EditableCase:
     petitioners: list[EditablePetitioner]
     fields: list[str] = field(default_factory=list)  # taxonomy paths to choose from
     units: list[str] = field(default_factory=list)
+    version: int | None = None  # the case's version read here: a save after another desk's is refused
 
 
 def load_editable(case_no: str) -> EditableCase:
@@ -81,14 +82,16 @@ def load_editable(case_no: str) -> EditableCase:
         for top in field_tree():
             paths.append(top.path)
             paths.extend(child.path for child in top.children)
-        return EditableCase(case.case_no, case.category, values, pets, paths, list_units())
+        return EditableCase(case.case_no, case.category, values, pets, paths, list_units(),
+                            version=case.version)
 
 
-def save_changes(case_no: str, changes: dict, reason: str):
-    """Runs on the worker: core.cases.edit.update_case."""
+def save_changes(case_no: str, changes: dict, reason: str, version: int | None = None):
+    """Runs on the worker: core.cases.edit.update_case, refused if the case changed since
+    `version` was read."""
     from xinfang_desk.core.cases.edit import update_case
 
-    return update_case(case_no, changes, reason)
+    return update_case(case_no, changes, reason, expected_version=version)
 
 
 def _text_edit(name: str, lines: int, parent: QWidget) -> QPlainTextEdit:
@@ -332,8 +335,8 @@ class CaseEditDialog(QDialog):
             self.reason.setFocus()
             return
         self._set_busy(True)
-        case_no = self.case_no
-        self._tasks.run(lambda: save_changes(case_no, changes, reason), self._saved,
+        case_no, version = self.case_no, self.editable.version
+        self._tasks.run(lambda: save_changes(case_no, changes, reason, version), self._saved,
                         self._refused)
 
     def _set_busy(self, busy: bool) -> None:

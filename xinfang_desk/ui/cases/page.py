@@ -52,6 +52,7 @@ class CasesPage(QWidget):
         self._tasks = tasks
         self._today = today
         self._keep_scroll: int | None = None
+        self._keep_selected: str | None = None
 
         # Typing waits for a pause; a new keystroke restarts the wait, so one query runs.
         self.search_box, self._search_timer = search_box(
@@ -233,6 +234,8 @@ class CasesPage(QWidget):
         """Run the current query again (after a case changed), keeping filters and the
         scroll position."""
         self._keep_scroll = self.table.verticalScrollBar().value()
+        current = self.table.currentIndex()
+        self._keep_selected = current.data(CASE_NO_ROLE) if current.isValid() else None
         self.model.set_query(self.query_params())
         self._load_options()
 
@@ -259,8 +262,23 @@ class CasesPage(QWidget):
         if self._keep_scroll is not None:
             self.table.verticalScrollBar().setValue(self._keep_scroll)
             self._keep_scroll = None
+            self._reselect()
         else:
             self.table.scrollToTop()
+
+    def _reselect(self) -> None:
+        """After a refresh (another desk's change, or this one's), the clerk's row stays
+        selected if it is still on screen."""
+        case_no, self._keep_selected = self._keep_selected, None
+        if not case_no:
+            return
+        first = max(self.table.rowAt(0), 0)
+        last = self.table.rowAt(self.table.viewport().height() - 1)
+        last = self.model.rowCount() - 1 if last < 0 else last
+        for row in range(first, last + 1):
+            if self.model.index(row, 0).data(CASE_NO_ROLE) == case_no:
+                self.table.selectRow(row)
+                return
 
     def _failed(self, message: str) -> None:
         self.count_label.setText(f"查询失败：{message}")

@@ -9,6 +9,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout
 
 from xinfang_desk import APP_TITLE
+from xinfang_desk.ui.startup.connect import database_row
 from xinfang_desk.ui.widgets.forms import HINT_STYLE, PASSWORD_RULES, FieldForm, password_edit
 from xinfang_desk.ui.widgets.tasks import TaskRunner
 
@@ -31,8 +32,10 @@ def create_first_admin(username: str, password: str, display_name: str):
 class FirstAdminDialog(FieldForm):
     sig_created = Signal(str)
     """The admin account was created (its username)."""
+    sig_connect_server = Signal()
+    """连接服务器…: the office already has a server; this desk should use it instead."""
 
-    def __init__(self, tasks: TaskRunner, parent=None):
+    def __init__(self, tasks: TaskRunner, where: str = "", parent=None):
         super().__init__(parent)
         self.setObjectName("firstAdminDialog")
         self.setWindowTitle(f"{APP_TITLE} — 创建管理员账户")
@@ -62,8 +65,14 @@ class FirstAdminDialog(FieldForm):
         layout.addWidget(rules)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
+        if where:
+            layout.addWidget(database_row(where, self._connect_server))
         self.setMinimumWidth(520)
         self.username.setFocus()
+
+    def _connect_server(self) -> None:
+        if not self.busy:
+            self.sig_connect_server.emit()
 
     def submit(self) -> None:
         from xinfang_desk.core.errors import FieldError

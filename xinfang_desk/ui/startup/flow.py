@@ -63,6 +63,14 @@ def make_splash(text: str, name: str) -> QLabel:
     return splash
 
 
+def database_label(data_dir: DataDir) -> str:
+    """Which database the dialogs at start work on: the server, or this PC's file."""
+    from xinfang_desk.core.store import server
+
+    choice = server.in_use()
+    return f"数据库：服务器 {choice.label}" if choice else f"数据库：本机 {data_dir.database}"
+
+
 def _noop(_result=None) -> None:
     pass
 
@@ -81,6 +89,8 @@ class StartupFlow(QObject):
     """The program should end (exit code): sign-in cancelled, main window closed, or an error."""
     sig_window_opened = Signal(object)
     """A user signed in and their main window is shown."""
+    sig_connect_requested = Signal()
+    """连接服务器… in the first-admin or sign-in dialog: the launcher chooses the database anew."""
 
     def __init__(self, data_dir: DataDir, *, demo: bool = False, today: dt.date | None = None,
                  idle_lock_ms: int | None = None,
@@ -124,8 +134,9 @@ class StartupFlow(QObject):
         if accounts:
             self.show_login()
         else:
-            self.first_admin = FirstAdminDialog(self.tasks)
+            self.first_admin = FirstAdminDialog(self.tasks, where=database_label(self.data_dir))
             self.first_admin.sig_created.connect(self._admin_created)
+            self.first_admin.sig_connect_server.connect(self.sig_connect_requested)
             self.first_admin.rejected.connect(self._cancelled)
             self.first_admin.show()
 
@@ -162,8 +173,10 @@ class StartupFlow(QObject):
     # ------------------------------------------------------------------ sign-in
 
     def show_login(self, username: str = "") -> None:
-        self.login = LoginDialog(self.tasks, username=username, hint=self.hint)
+        self.login = LoginDialog(self.tasks, username=username, hint=self.hint,
+                                 where=database_label(self.data_dir))
         self.login.sig_signed_in.connect(self._signed_in)
+        self.login.sig_connect_server.connect(self.sig_connect_requested)
         self.login.rejected.connect(self._cancelled)
         self.login.show()
         self.login.raise_()

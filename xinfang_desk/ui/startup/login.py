@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from xinfang_desk import APP_TITLE
 from xinfang_desk.core.session import Actor
+from xinfang_desk.ui.startup.connect import database_row
 from xinfang_desk.ui.widgets.forms import (
     HINT_STYLE,
     error_label,
@@ -32,9 +33,11 @@ from xinfang_desk.ui.widgets.tasks import TaskRunner
 class LoginDialog(QDialog):
     sig_signed_in = Signal(object)
     """The password was right: the Actor (not yet made the process's actor)."""
+    sig_connect_server = Signal()
+    """连接服务器…: this desk should work on another database (the launcher asks which)."""
 
     def __init__(self, tasks: TaskRunner, *, username: str = "", hint: str = "",
-                 message: str = "", parent=None):
+                 message: str = "", where: str = "", parent=None):
         super().__init__(parent)
         self.setObjectName("loginDialog")
         self.setWindowTitle(f"{APP_TITLE} — 登录")
@@ -86,8 +89,14 @@ class LoginDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(self.hint)
         layout.addWidget(buttons)
+        if where:
+            layout.addWidget(database_row(where, self._connect_server))
         self.setMinimumWidth(420)
         (self.password if username else self.username).setFocus()
+
+    def _connect_server(self) -> None:
+        if not self.busy:
+            self.sig_connect_server.emit()
 
     def submit(self) -> None:
         if self.busy:

@@ -7,7 +7,10 @@
                                       从备份恢复 → restore (as SYSTEM, worker thread) → sign-in
                                       退出 → exit 1 (the damaged file untouched)
                        ─ other error → message, exit 1
-      → StartupFlow (first admin / sign-in / main window)
+      on the office's server instead (--db-url, XINFANG_DB_URL, or remembered for this PC):
+        connect on the worker ─ refused or unreachable → ConnectServerDialog (the reason
+        shown; retry, another server, or this PC's own database)
+      → StartupFlow (first admin / sign-in / main window; 连接服务器… there switches)
         meanwhile the start-up integrity check on a thread of its own (it reads the whole
         file: 3 s on 1,000,000 cases): the main window opens only once it has passed (a
         splash says so if the sign-in was quicker); damage found → the sign-in is abandoned
@@ -201,10 +204,13 @@ class Launcher(QObject):
     error). Emitted from the check's thread; delivered on the GUI thread."""
 
     def __init__(self, root: Path, *, demo: bool = False, today: dt.date | None = None,
-                 idle_lock_ms: int | None = None,
+                 idle_lock_ms: int | None = None, db_url: str | None = None,
                  on_logs: Callable[[Path], None] | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self.root = Path(root)
+        self.db_url = db_url  # --db-url; XINFANG_DB_URL and server.json are read at opening
+        self.local_only = False  # the clerk chose this PC's own database in the dialog
+        self.connect_dialog = None
         self.demo, self.today, self.idle_lock_ms, self.on_logs = demo, today, idle_lock_ms, on_logs
         self.tasks = TaskRunner(self)
         self.lock = None
@@ -238,6 +244,94 @@ class Launcher(QObject):
         self._open()
 
     def _open(self) -> None:
+        """The office's server when one is named or remembered, else the local file."""
+        from xinfang_desk.core.errors import XinfangError
+
+        try:
+            choice = None if self.local_only else self.server_choice()
+        except XinfangError as exc:  # a malformed URL or server.json
+            self._fatal(str(exc), "startupError")
+            return
+        if choice is not None:
+            self._open_server(choice)
+        else:
+            self._open_local()
+
+    def server_choice(self):
+        from xinfang_desk.core.store import server
+
+        url = server.url_from_environment(self.db_url)
+        choice = server.ServerChoice.from_url(url) if url else \
+            server.load_choice(DataDir(self.root))
+        return server.with_known_password(choice) if choice is not None else None
+
+    def _open_server(self, choice, remember: bool | None = None) -> None:
+        """Connect (and migrate) on the worker; `remember` (from the dialog): keep the choice
+        for this PC, the password in the keyring if True."""
+        from xinfang_desk.core.store import server
+
+        root = self.root
+        self.opening = True
+        QTimer.singleShot(OPEN_NOTICE_MS, self._opening_notice)
+        self.tasks.run(lambda: (server.open_server(root, choice), None),
+                       lambda result: self._server_opened(result, choice, remember),
+                       lambda exc: self._server_failed(choice, exc))
+
+    def _server_opened(self, result, choice, remember: bool | None) -> None:
+        from xinfang_desk.core.store import server
+
+        if remember is not None:
+            server.save_choice(DataDir(self.root), choice, remember_password=remember)
+        self._opened(result)
+
+    def _server_failed(self, choice, exc: Exception) -> None:
+        self._done_opening()
+        log.warning("server %s: %s", choice.label, exc)
+        self.show_connect(choice, str(exc))
+
+    def show_connect(self, choice=None, message: str = "") -> None:
+        """连接服务器 (at a failed start, or asked for from the sign-in)."""
+        from xinfang_desk.ui.startup.connect import ConnectServerDialog
+
+        dialog = ConnectServerDialog(self.tasks, choice=choice, message=message)
+        dialog.sig_chosen.connect(lambda chosen: self._connect_chosen(dialog, chosen))
+        dialog.rejected.connect(lambda: self.sig_quit.emit(0))
+        self.connect_dialog = dialog
+        dialog.show()
+
+    def _connect_chosen(self, dialog, chosen) -> None:
+        from xinfang_desk.core.store import server
+        from xinfang_desk.ui.startup.connect import LOCAL
+
+        self.connect_dialog = None
+        dialog.deleteLater()
+        if chosen == LOCAL:
+            self.local_only = True
+            server.forget_choice(DataDir(self.root))
+            self._open_local()
+        else:
+            self.local_only = False
+            self._open_server(chosen, remember=dialog.remember_password())
+
+    def switch_database(self) -> None:
+        """连接服务器… from the sign-in: leave the database opened, choose again."""
+        from xinfang_desk.core import session
+        from xinfang_desk.core.store import storage
+
+        flow, self.flow = self.flow, None
+        if flow is not None:
+            flow.abandon()
+            flow.tasks.wait(30000)
+        session.set_current(None)
+        storage.close()
+        choice = None
+        try:
+            choice = self.server_choice()
+        except Exception:  # noqa: BLE001 - the dialog starts empty then
+            pass
+        self.show_connect(choice)
+
+    def _open_local(self) -> None:
         """Open (and, after an update, migrate) the database on the worker: a migration of a
         large history takes a while, and a notice says so if it is not done at once."""
         from xinfang_desk.core.store.storage import open_unchecked
@@ -355,6 +449,7 @@ class Launcher(QObject):
                                 idle_lock_ms=self.idle_lock_ms, window_gate=self.when_checked,
                                 parent=self)
         self.flow.sig_quit.connect(self.sig_quit)
+        self.flow.sig_connect_requested.connect(self.switch_database)
         self.flow.start()
         self.sig_started.emit(self.flow)
 

@@ -39,6 +39,7 @@ class _Job(QRunnable):
         except Exception as exc:  # noqa: BLE001 - reported to the GUI, which shows it
             from xinfang_desk.core.errors import XinfangError
 
+            exc = _as_connection_error(exc)
             if isinstance(exc, XinfangError):  # a refusal the user reads, not a bug
                 log.info("refused: %s", exc)
             else:
@@ -46,6 +47,27 @@ class _Job(QRunnable):
             self.signals.sig_failed.emit(exc)
         else:
             self.signals.sig_done.emit(result)
+
+
+def _as_connection_error(exc: Exception) -> Exception:
+    """A lost or impossible server connection, wherever it surfaced (a read outside the core's
+    storage_errors too), becomes the Chinese StorageError, and this thread's broken connection
+    is dropped so that the next job connects again (the clerk's retry)."""
+    from xinfang_desk.core.errors import XinfangError
+    from xinfang_desk.core.store.db import connection_problem, drop_connection
+
+    if isinstance(exc, XinfangError) or type(exc).__module__.split(".")[0] not in (
+            "peewee", "psycopg", "psycopg2"):
+        return exc
+    message = connection_problem(exc)
+    if message is None:
+        return exc
+    from xinfang_desk.core.errors import StorageError
+
+    drop_connection()
+    converted = StorageError(message)
+    converted.__cause__ = exc
+    return converted
 
 
 def _close_thread_connection() -> None:
