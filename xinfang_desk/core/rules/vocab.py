@@ -38,6 +38,7 @@ EVENT_TYPES = (
     "reopened",
     "printed",
     "ledger_closed",
+    "attachment_removed",
 )
 
 EVENT_LABELS = {
@@ -58,6 +59,7 @@ EVENT_LABELS = {
     "reopened": "重新办理",
     "printed": "打印文书",
     "ledger_closed": "办结（据历史台账）",
+    "attachment_removed": "移除附件",
 }
 
 # Case statuses (stored as these codes; labels for display).

@@ -157,8 +157,8 @@ def refusal(state: CaseState, ev: EventData, window_end=None) -> str | None:
         return f"未知的事件类型“{t}”"
     if ev.on < state.received_on:
         return f"{label}日期{ev.on:%Y-%m-%d}早于收到日期{state.received_on:%Y-%m-%d}"
-    if t in ("visit", "notified", "printed"):
-        return None  # printed: a document was printed; allowed in every state
+    if t in ("visit", "notified", "printed", "attachment_removed"):
+        return None  # printed, attachment_removed: about the papers; allowed in every state
     if t in ("forwarded", "assigned"):
         if s not in (v.REGISTERED, v.ACCEPTED, v.FORWARDED):
             return f"事项当前状态为“{v.STATUS_LABELS[s]}”，不能再{label}"
@@ -253,7 +253,7 @@ def apply(state: CaseState, ev: EventData, window_end=None) -> CaseState:
     if reason:
         raise WorkflowError(reason)
     t, on = ev.type, ev.on
-    if t in ("visit", "printed"):
+    if t in ("visit", "printed", "attachment_removed"):
         return state
     if t == "notified":
         return state if state.notified_on else _replace(state, notified_on=on)

@@ -38,6 +38,8 @@ ACTION_LABELS = {
     "answer_retired": "停用答复口径", "answer_used": "使用答复口径",
     "answers_imported": "导入答复口径库", "answers_exported": "导出答复口径库",
     "policy_saved": "修改政策依据",
+    "attachment_added": "添加附件", "attachment_viewed": "查看附件",
+    "attachment_exported": "导出附件", "attachment_removed": "移除附件",
 }
 
 

@@ -191,6 +191,12 @@ def _v9_server_search_indexes(db: peewee.Database) -> None:
                    "ON xf_case USING gin (xf_bigrams(search_text))")
 
 
+def _v10_attachments(db: peewee.Database) -> None:
+    """The papers of a matter: attachments and their bytes, in the database (see
+    models.FileBlob for why)."""
+    db.create_tables(m.ATTACHMENT_MODELS)
+
+
 def _v1(db: peewee.Database) -> None:
     _create_tables(db)
     _seed_taxonomy(db)
@@ -209,6 +215,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[peewee.Database], None]]] = [
     (8, "case version and last editor (several desks on one server)", _v8_case_version),
     (9, "indexed substring search on PostgreSQL (pg_trgm, 2-character index)",
      _v9_server_search_indexes),
+    (10, "attachments and their bytes (the papers of a matter)", _v10_attachments),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -301,9 +301,41 @@ class CaseAnswer(BaseModel):
     actor = pw.CharField(default="", max_length=50)
 
 
+class FileBlob(BaseModel):
+    """The bytes of an attached file, stored once per content (SHA-256), in the database itself
+    (v10): backups, restore, the server and transactions cover them with the cases, and a
+    failed attach leaves nothing behind. Kept while any attachment, removed or not, uses it."""
+
+    sha256 = pw.CharField(primary_key=True, max_length=64)
+    size = pw.IntegerField()
+    data = pw.BlobField()
+
+
+class Attachment(BaseModel):
+    """A paper of a matter (来信原件、证据材料、答复文书 …): which file, what it is, who added it.
+    Removing one is a timeline event with a reason; the row and the bytes stay until the case
+    is purged under the retention rules."""
+
+    case = pw.ForeignKeyField(Case, backref="attachments", on_delete="CASCADE")
+    blob = pw.ForeignKeyField(FileBlob, backref="attachments")  # blob_id: the SHA-256
+    kind = pw.CharField(max_length=16)  # 来信原件 / 身份证明 / 证据材料 / 答复文书 / 反馈材料 / 其他
+    title = pw.CharField(max_length=100)
+    file_name = pw.CharField(max_length=255)
+    file_type = pw.CharField(max_length=16)  # judged from the content: jpeg png tiff pdf docx …
+    pages = pw.IntegerField(default=1)  # pages of a PDF or a multi-page TIFF
+    size = pw.IntegerField()
+    added_by = pw.CharField(max_length=50)
+    added_at = pw.DateTimeField(default=_now)
+    position = pw.IntegerField(default=0)  # the order in the case file
+    removed_at = pw.DateTimeField(null=True)
+    removed_by = pw.CharField(default="", max_length=50)
+    removed_reason = pw.CharField(default="", max_length=200)
+
+
 ALL_MODELS = [Meta, Setting, Unit, Field, Petitioner, Case, CasePetitioner, CaseEvent,
               CaseCounter, CalendarDay, CalendarYear, User, CaseAccess, AuditLog,
-              Answer, AnswerVersion, PolicyDoc, PolicyArticle, CaseAnswer]
+              Answer, AnswerVersion, PolicyDoc, PolicyArticle, CaseAnswer, FileBlob, Attachment]
+ATTACHMENT_MODELS = [FileBlob, Attachment]
 # The tables the first schema version created; later versions add theirs in migrations.
 V1_MODELS = ALL_MODELS[:11]
 ANSWER_MODELS = [Answer, AnswerVersion, PolicyDoc, PolicyArticle, CaseAnswer]

@@ -50,6 +50,8 @@ SPECS = {
         # 等保2.0 (session timeout): after this many minutes without keyboard or mouse input the
         # GUI hides all data and asks for the signed-in user's password. There is no "never".
         SettingSpec("idle_lock_minutes", "无操作自动锁定（分钟）", 10, minimum=1, maximum=120),
+        # The largest file a case may hold (core.papers): scans of a long letter stay well below.
+        SettingSpec("attachment_max_mb", "附件大小上限（MB）", 50, minimum=1, maximum=500),
     )
 }
 
