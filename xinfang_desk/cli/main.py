@@ -10,10 +10,10 @@ import argparse
 import sys
 
 from xinfang_desk import APP_TITLE, __version__
-from xinfang_desk.cli import admin, answers, cases, report, server
+from xinfang_desk.cli import admin, answers, cases, papers, report, server
 
 # The command groups, in the order `--help` lists them.
-GROUPS = (cases, report, admin, answers, server)
+GROUPS = (cases, papers, report, admin, answers, server)
 
 
 class _Parser(argparse.ArgumentParser):

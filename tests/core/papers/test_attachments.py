@@ -142,3 +142,9 @@ def test_damaged_bytes_are_found(case_no, store):
     assert att.verify_blobs() == ["照片"]
     with pytest.raises(XinfangError, match="校验值不符"):
         att.attachment_data(info.id)
+
+
+def test_a_long_gbk_text_is_text_wherever_the_sample_ends(case_no):
+    line = "信访人补充材料：工资未发放。\r\n".encode("gbk")
+    data = b"a" + line * 5000  # odd offset: the 64 KB sample ends inside a character
+    assert att.add_attachment(case_no, data, "补充材料.txt").file_type == "txt"

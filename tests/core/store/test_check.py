@@ -50,8 +50,8 @@ def test_a_sound_database_passes_and_the_check_is_audited(store):
     backup.backup_now(store)
     report = check_database(store)
     assert report.ok, report.text()
-    assert [line.label for line in report.lines] == ["完整性", "关联记录", "数据结构", "审计日志",
-                                                     "备份"]
+    assert [line.label for line in report.lines] == ["完整性", "关联记录", "数据结构", "附件文件",
+                                                     "审计日志", "备份"]
     assert "已与备份 manual-" in _line(report, "审计日志").text
     assert report.text().endswith("检查完毕：数据库完好。")
     row = AuditLog.select().order_by(AuditLog.id.desc()).first()

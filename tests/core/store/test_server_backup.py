@@ -408,7 +408,8 @@ def test_check_on_the_server_reports_schema_audit_and_backup(desk, monkeypatch, 
     _register(2)
     report = check.check_database(desk, today=dt.date.today())
     labels = [line.label for line in report.lines]
-    assert labels == ["服务器", "关联记录", "审计保护", "备份工具", "数据结构", "审计日志", "备份"]
+    assert labels == ["服务器", "关联记录", "审计保护", "备份工具", "数据结构", "附件文件", "审计日志",
+                      "备份"]
     lines = {line.label: line for line in report.lines}
     assert report.ok and "PRAGMA" not in report.text()
     assert lines["服务器"].text.startswith("PostgreSQL ")

@@ -80,3 +80,42 @@ def test_a_server_that_holds_data_is_not_touched(office, tmp_path):
         copy_to_server(office, choice, today=TODAY)
     server.open_server(tmp_path / "desk", choice)
     assert Case.select().count() == 1
+
+
+def test_attachments_and_their_bytes_move_with_equal_hashes(tmp_path):
+    """The files' bytes go through COPY's text format as bytea: every byte value arrives."""
+    pytest.importorskip("psycopg")
+    import hashlib
+
+    from tests.core.papers import files
+    from xinfang_desk.core.cases.records import register_case
+    from xinfang_desk.core.papers import attachments as att
+    from xinfang_desk.core.store import check, server, storage
+    from xinfang_desk.core.store.models import FileBlob
+    from xinfang_desk.core.transfer.to_server import copy_to_server
+
+    wipe()
+    root = tmp_path / "office"
+    storage.open_data_dir(root)
+    no = register_case(intake(received_on=dt.date(2026, 11, 2)), today=TODAY).case_no
+    every_byte = files.pdf(1) + bytes(range(256)) * 64 + b"\\\t\n\r\x00"  # COPY's escapes too
+    papers = {"来信": files.pdf(3), "照片": files.jpeg(), "扫描": files.tiff(2),
+              "全字节": every_byte}
+    for title, data in papers.items():
+        att.add_attachment(no, data, f"{title}.bin", title=title)
+    removed = att.list_attachments(no)[1]
+    att.remove_attachment(removed.id, "重复", on=dt.date(2026, 11, 3))
+    storage.close()
+    try:
+        report = copy_to_server(root, server.ServerChoice.from_url(PG_URL), today=TODAY)
+        assert report.ok and report.counts["file_blob"] == (4, 4)
+        assert report.counts["attachment"] == (4, 4)
+        moved = att.list_attachments(no)
+        assert {a.title for a in moved} == set(papers) and moved[-1].removed
+        for a in moved:
+            _info, data = att.attachment_data(a.id)
+            assert data == papers[a.title] and hashlib.sha256(data).hexdigest() == a.sha256
+        assert check.damaged_blobs() == []  # hashed by the server itself
+        assert FileBlob.select().count() == 4
+    finally:
+        storage.close()

@@ -4,25 +4,34 @@ retention period are deleted or anonymised by the administrator.
 A case is due when it is closed (cached status and replayed timeline agree) and its closing
 date lies more than `retention_years` (setting, at least 1) before today.
 
-- delete: the case, its timeline, named access and links go; a petitioner who has no other
-  case left goes too. The case no longer counts in reports.
+- delete: the case, its timeline, named access, links and attachments go; a petitioner who
+  has no other case left goes too, and so does every stored file (FileBlob) no attachment
+  uses any more. The case no longer counts in reports.
 - anonymise: the figures stay (dates, class, channel, field, unit, disposition, status,
   numbers of people, the timeline's types, dates, units and outcomes) so that reports still
   count the case; its free text (summary, request, facts, reasons, answers, event notes) is
   replaced by "（已匿名）" and every petitioner link points to a new, empty "（已匿名）" person,
   so the real person is no longer tied to the case; a person with no case left is deleted.
+  Its attachments are deleted too, with the files no other attachment uses: letters, ID
+  copies and evidence are personal data through and through and cannot be anonymised. The
+  timeline keeps one entry (移除附件, on the day of the purge) saying how many were deleted,
+  naming none (a title may name the person).
 
 One transaction, one `purge` audit row with the counts. Audit rows themselves are never
 touched (they hold no ID number in clear). On SQLite the purge runs with
 `PRAGMA secure_delete=ON` (freed content is overwritten with zeros), rebuilds the full-text
 index (FTS5 keeps deleted terms until its segments are merged) and then checkpoints and
 truncates the WAL, so the removed data is gone from the database files (等保2.0: residual
-information cleared). Backups taken before the purge still hold it.
+information cleared). When files were deleted it also runs VACUUM (after the commit, before
+the checkpoint): a file's first bytes live in its table's pages, and copies left there by
+earlier page splits, made before secure_delete was on, go only when the file is rebuilt.
+Backups taken before the purge still hold it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -36,10 +45,12 @@ from xinfang_desk.core.rules.workflow import EventData, initial_state, replay_le
 from xinfang_desk.core.store import audit, settings
 from xinfang_desk.core.store.db import database, is_sqlite, storage_errors, write_transaction
 from xinfang_desk.core.store.models import (
+    Attachment,
     Case,
     CaseAccess,
     CaseEvent,
     CasePetitioner,
+    FileBlob,
     Petitioner,
     Unit,
 )
@@ -47,6 +58,8 @@ from xinfang_desk.core.store.models import (
 ANONYMISED = "（已匿名）"
 MODES = {"delete": "删除", "anonymise": "匿名化"}
 MAX_AUDITED_NOS = 500  # case numbers listed in the purge audit row (the count is always there)
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -65,13 +78,16 @@ class PurgeReport:
     events: int
     petitioners_removed: int  # personal records deleted (no case left)
     case_nos: tuple[str, ...]
+    attachments: int = 0  # attachments deleted (in either mode)
+    files_removed: int = 0  # stored files (FileBlob) no attachment used any more
 
     @property
     def summary(self) -> str:
         if not self.cases:
             return "没有需要清理的事项。"
+        papers = f"，删除附件{self.attachments}份" if self.attachments else ""
         return (f"已{MODES[self.mode]}{self.cases}件办结于{self.cutoff:%Y-%m-%d}之前的事项，"
-                f"删除信访人个人信息{self.petitioners_removed}条。")
+                f"删除信访人个人信息{self.petitioners_removed}条{papers}。")
 
 
 def retention_years() -> int:
@@ -170,16 +186,19 @@ def purge(case_nos: list[str] | None = None, mode: str = "delete",
                             + ("等" if len(refused) > 20 else ""))
                     keep = set(wanted)
                     due = [c for c in due if c.case_no in keep]
-                report = _purge_rows([c.case_no for c in due], mode, cutoff)
+                report = _purge_rows([c.case_no for c in due], mode, cutoff, today)
                 if report.cases:
                     if sqlite:
                         db.execute_sql("INSERT INTO case_fts(case_fts) VALUES('optimize')")
                     audit.record("purge", "", {
                         "mode": mode, "cases": report.cases, "events": report.events,
                         "petitioners_removed": report.petitioners_removed,
+                        "attachments": report.attachments, "files_removed": report.files_removed,
                         "retention_years": retention_years(), "cutoff": cutoff,
                         "case_nos": list(report.case_nos[:MAX_AUDITED_NOS]),
                     })
+            if sqlite and report.files_removed:
+                _vacuum(db)
             if sqlite and report.cases:
                 db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
@@ -188,16 +207,51 @@ def purge(case_nos: list[str] | None = None, mode: str = "delete",
     return report
 
 
-def _purge_rows(nos: list[str], mode: str, cutoff: dt.date) -> PurgeReport:
+def _vacuum(db: pw.Database) -> None:
+    """Rebuild the file (see the module doc). The purge is committed by now: should another
+    connection keep VACUUM from running, the purge stands and the log says so."""
+    try:
+        db.execute_sql("VACUUM")
+    except pw.OperationalError as exc:
+        log.warning("VACUUM after the purge did not run: %s", exc)
+
+
+def _remove_attachments(case_ids: list[int]) -> tuple[dict[int, int], set[str]]:
+    """Delete the cases' attachments: (how many per case, the files they used)."""
+    rows = list(Attachment.select(Attachment.case, Attachment.blob)
+                .where(Attachment.case.in_(case_ids)).tuples())
+    per_case: dict[int, int] = defaultdict(int)
+    for case_id, _blob in rows:
+        per_case[case_id] += 1
+    if rows:
+        Attachment.delete().where(Attachment.case.in_(case_ids)).execute()
+    return per_case, {blob for _case, blob in rows}
+
+
+def _remove_unused_files(digests: set[str]) -> int:
+    removed = 0
+    for chunk in _chunks(sorted(digests)):
+        used = Attachment.select(Attachment.blob).where(Attachment.blob.in_(chunk))
+        removed += FileBlob.delete().where(
+            FileBlob.sha256.in_(chunk) & FileBlob.sha256.not_in(used)).execute()
+    return removed
+
+
+def _purge_rows(nos: list[str], mode: str, cutoff: dt.date, today: dt.date) -> PurgeReport:
     ids: list[int] = []
     for chunk in _chunks(nos):
         ids += [i for (i,) in Case.select(Case.id).where(Case.case_no.in_(chunk)).tuples()]
     people: set[int] = set()
     events = 0
+    attachments = 0
+    digests: set[str] = set()
     for chunk in _chunks(ids):
         links = list(CasePetitioner.select().where(CasePetitioner.case.in_(chunk)))
         people.update(link.petitioner_id for link in links)
         CaseAccess.delete().where(CaseAccess.case.in_(chunk)).execute()
+        per_case, used = _remove_attachments(chunk)
+        attachments += sum(per_case.values())
+        digests |= used
         if mode == "delete":
             events += CaseEvent.delete().where(CaseEvent.case.in_(chunk)).execute()
             CasePetitioner.delete().where(CasePetitioner.case.in_(chunk)).execute()
@@ -220,6 +274,11 @@ def _purge_rows(nos: list[str], mode: str, cutoff: dt.date) -> PurgeReport:
                                       doc_type="无", id_number=None, phone="", phone_alt="",
                                       address="")
             CasePetitioner.update(petitioner=blank).where(CasePetitioner.id == link.id).execute()
+        actor = session.current().username
+        for case_id, n in per_case.items():  # the timeline keeps that there were papers
+            CaseEvent.create(case=case_id, type="attachment_removed", on=today, actor=actor,
+                             note=f"保存期满，附件{n}份随匿名化删除")
     removed = _remove_orphans(people)
     return PurgeReport(mode=mode, cutoff=cutoff, cases=len(ids), events=events,
-                       petitioners_removed=removed, case_nos=tuple(nos))
+                       petitioners_removed=removed, case_nos=tuple(nos),
+                       attachments=attachments, files_removed=_remove_unused_files(digests))

@@ -98,6 +98,9 @@ _CHECK_PETITIONER_RE = re.compile(r"^(?:第(\d+)位)?信访人(.+)$")
 _CHECK_PETITIONER_LABELS = {label: key for key, label in PETITIONER_LABELS.items()}
 _CHECK_PETITIONER_LABELS["身份证号"] = "id_number"
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# The key a case carries in a .zip interchange package (`bundle`): its attachments.
+ATTACHMENTS_KEY = "attachments"
+ATTACHMENTS_IGNORED = "附件（attachments）只能随 .zip 交换包导入，此文件中的附件信息已忽略"
 
 
 # --------------------------------------------------------------------------- results
@@ -138,6 +141,24 @@ class ImportReport:
     # (line, "事实、答复内容"); and events that repeated what the disposition did: (line, note).
     gaps: list[tuple[int, str]] = field(default_factory=list)
     repeats: list[tuple[int, str]] = field(default_factory=list)
+    attachments: int = 0  # attachments imported with the cases (a .zip package)
+
+
+class LineExtra:
+    """What a package adds to each line of the JSON Lines import (bundle: the attachments):
+    its own keys, its own checks (problems refuse the whole import, as the line's own do),
+    and its own rows, written in the same transaction right after each case."""
+
+    keys: tuple[str, ...] = ()
+
+    def check(self, line: int, obj: dict, errs: _LineErrors) -> None:
+        """Check the line's extra keys; add problems to `errs`."""
+
+    def write(self, line: int, case_id: int, case_no: str, report: ImportReport) -> None:
+        """Write the line's extra rows (inside the import's transaction)."""
+
+    def audit_details(self) -> dict[str, Any]:
+        return {}
 
 
 # --------------------------------------------------------------------------- export
@@ -566,7 +587,8 @@ def repeat_of_disposition(state: CaseState, ev: EventData) -> str | None:
 
 
 def _parse_line(line_no: int, text: str, today: dt.date, window_end,
-                errs: _LineErrors, warnings: list[str], strict: bool = False) -> _Parsed | None:
+                errs: _LineErrors, warnings: list[str], strict: bool = False,
+                extra: LineExtra | None = None) -> _Parsed | None:
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -575,7 +597,13 @@ def _parse_line(line_no: int, text: str, today: dt.date, window_end,
     if not isinstance(obj, dict):
         errs.add("JSON", "每行应为一个对象（{…}）")
         return None
-    _warn_unknown(obj, CASE_KEYS, "", warnings)
+    known = CASE_KEYS + (extra.keys if extra is not None else ())
+    if ATTACHMENTS_KEY in obj and ATTACHMENTS_KEY not in known:
+        warnings.append(ATTACHMENTS_IGNORED)
+        known += (ATTACHMENTS_KEY,)
+    _warn_unknown(obj, known, "", warnings)
+    if extra is not None:
+        extra.check(line_no, obj, errs)
     before = len(errs.problems)
     for key in REQUIRED_KEYS:
         if key == "petitioners":
@@ -658,7 +686,7 @@ def _parse_line(line_no: int, text: str, today: dt.date, window_end,
                    answers_used=answers_used, repeats=repeats)
 
 
-def _read_lines(path) -> list[tuple[int, str]]:
+def read_lines(path) -> list[tuple[int, str]]:
     if hasattr(path, "read"):
         raw = path.read()
     else:
@@ -704,8 +732,18 @@ def import_cases(path, *, dry_run: bool = False, today: dt.date | None = None,
     With dry_run the same checks and the same writes run inside a transaction that is then
     rolled back: the report says what would be added, and nothing is kept."""
     session.require("register")
+    lines = read_lines(path)
+    source = Path(path).name if isinstance(path, (str, Path)) else ""
+    return import_lines(lines, source, dry_run=dry_run, today=today, strict=strict)
+
+
+def import_lines(lines: list[tuple[int, str]], source: str, *, dry_run: bool = False,
+                 today: dt.date | None = None, strict: bool = False,
+                 extra: LineExtra | None = None) -> ImportReport:
+    """import_cases on lines already read ((line number, text)); `extra` adds a package's
+    keys, checks and rows (bundle). `source` is the file's name for the audit row."""
+    session.require("register")
     today = today or dt.date.today()
-    lines = _read_lines(path)
     problems: list[ImportProblem] = []
     parsed: list[_Parsed] = []
     report = ImportReport(dry_run=dry_run)
@@ -716,7 +754,8 @@ def import_cases(path, *, dry_run: bool = False, today: dt.date | None = None,
         for line_no, text in lines:
             errs = _LineErrors(line_no)
             warnings: list[str] = []
-            item = _parse_line(line_no, text, today, window_end, errs, warnings, strict)
+            item = _parse_line(line_no, text, today, window_end, errs, warnings, strict,
+                               extra)
             if item is not None:
                 data = item.checked.data
                 if data.case_no:
@@ -759,6 +798,8 @@ def import_cases(path, *, dry_run: bool = False, today: dt.date | None = None,
                         problems.append(ImportProblem(item.line, "", displayable(str(exc))))
                         continue
                     _link_answers(saved.id, item.answers_used, item.line, report.warnings)
+                    if extra is not None:
+                        extra.write(item.line, saved.id, saved.case_no, report)
                     if item.checked.missing:
                         report.gaps.append(
                             (item.line, case_service.history_gaps_text(item.checked.missing)))
@@ -773,10 +814,11 @@ def import_cases(path, *, dry_run: bool = False, today: dt.date | None = None,
                             report.new_units.append(u)
                 if problems:
                     raise ImportFailed(problems)
-                source = Path(path).name if isinstance(path, (str, Path)) else ""
-                audit.record("imported", "", {"count": report.cases, "source": source,
-                                              "first": report.case_nos[0],
-                                              "last": report.case_nos[-1]})
+                details = {"count": report.cases, "source": source,
+                           "first": report.case_nos[0], "last": report.case_nos[-1]}
+                if extra is not None:
+                    details.update(extra.audit_details())
+                audit.record("imported", "", details)
                 if dry_run:
                     raise _DryRunDone
         except _DryRunDone:

@@ -80,17 +80,18 @@ def _looks_like_text(data: bytes) -> bool:
     sample = data[:65536]
     if b"\x00" in sample:
         return False
+    cut = len(data) > len(sample)
     for encoding in ("utf-8", "gb18030"):
-        try:
-            text = sample.decode(encoding)
-        except UnicodeDecodeError:
-            if encoding == "utf-8" and len(data) > len(sample):
-                try:  # the sample may have cut a UTF-8 character in two
-                    text = sample[:-4].decode("utf-8")
-                except UnicodeDecodeError:
-                    continue
-            else:
+        text = None
+        # The sample may have cut a multi-byte character in two: try a few bytes shorter.
+        for trim in (0, 1, 2, 3) if cut else (0,):
+            try:
+                text = sample[:len(sample) - trim].decode(encoding)
+                break
+            except UnicodeDecodeError:
                 continue
+        if text is None:
+            continue
         controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t\f")
         return controls <= len(text) // 200
     return False

@@ -13,11 +13,16 @@ added NOT VALID, none with its triggers disabled), that the audit trail's append
 is still there and firing, and that this PC can back the server up (pg_dump, pg_restore). The
 schema version and the audit chain are checked as on SQLite; the last backup is the newest of
 this PC's backups of the server and of those any desk recorded in the server's audit trail.
+
+On both, every attached file's bytes are hashed again and compared with the SHA-256 they
+were stored under (on the server by the server itself, so the files need not cross the
+network); a damaged one is named by its case and title.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +34,7 @@ from xinfang_desk.core.errors import StorageError
 from xinfang_desk.core.paths import DataDir
 from xinfang_desk.core.store import audit, backup, migrations, server_backup
 from xinfang_desk.core.store.db import database, is_sqlite, storage_errors, storage_message
+from xinfang_desk.core.store.models import Attachment, Case, FileBlob
 
 STALE_BACKUP_DAYS = 7
 
@@ -115,6 +121,46 @@ def _audit(report: CheckReport, data_dir: DataDir | None) -> None:
     report.lines.append(CheckLine("审计日志", result.ok, text))
 
 
+def damaged_blobs() -> list[str]:
+    """The SHA-256 keys of the stored files whose bytes no longer hash to them."""
+    if not is_sqlite():  # PostgreSQL hashes its own bytes (sha256(bytea), PostgreSQL 11+)
+        table = FileBlob._meta.table_name
+        rows = database.execute_sql(
+            f'SELECT sha256 FROM "{table}" WHERE encode(sha256(data), \'hex\') <> sha256 '
+            "ORDER BY sha256").fetchall()
+        return [r[0] for r in rows]
+    query = FileBlob.select(FileBlob.sha256, FileBlob.data).order_by(FileBlob.sha256)
+    return [digest for digest, data in query.tuples().iterator()
+            if hashlib.sha256(bytes(data)).hexdigest() != digest]
+
+
+def damaged_titles(digests: list[str]) -> list[str]:
+    """Each damaged file named by its attachments' titles (or its hash, if none uses it)."""
+    named: dict[str, list[str]] = {d: [] for d in digests}
+    query = (Attachment.select(Attachment.blob, Attachment.title).where(Attachment.blob.in_(digests))
+             .order_by(Attachment.id))
+    for digest, title in query.tuples():
+        named[digest].append(title)
+    return ["、".join(titles) or digest[:12] for digest, titles in named.items()]
+
+
+def _files(report: CheckReport) -> None:
+    total = FileBlob.select().count()
+    bad = damaged_blobs()
+    if not bad:
+        text = f"{total} 个附件文件均与登记时的校验值（SHA-256）相符" if total else "尚无附件"
+        report.lines.append(CheckLine("附件文件", True, text))
+        return
+    rows = list(Attachment.select(Attachment.blob, Attachment.title, Case.case_no).join(Case)
+                .where(Attachment.blob.in_(bad)).order_by(Case.case_no, Attachment.id).tuples())
+    names = [f"{no}“{title}”" for _blob, title, no in rows]
+    names += [d[:12] for d in bad if d not in {blob for blob, _t, _n in rows}]
+    shown = "、".join(names[:20]) + ("等" if len(names) > 20 else "")
+    report.lines.append(CheckLine(
+        "附件文件", False, f"{len(bad)} 个附件文件的内容与校验值不符（已损坏或被改动）：{shown}；"
+                          "请从备份恢复"))
+
+
 def _server(report: CheckReport) -> None:
     state = server_backup.server_state()
     report.lines.append(CheckLine("服务器", True, f"PostgreSQL {state.version}，数据库 {state.label}"))
@@ -197,7 +243,7 @@ def check_database(data_dir: DataDir | None = None, *, today: dt.date | None = N
         steps = [("服务器", _server), ("备份工具", _server_tools)]
     else:
         steps = [("完整性", _integrity), ("关联记录", _foreign_keys)] if is_sqlite() else []
-    steps += [("数据结构", _schema), ("审计日志", lambda r: _audit(r, data_dir))]
+    steps += [("数据结构", _schema), ("附件文件", _files), ("审计日志", lambda r: _audit(r, data_dir))]
     if on_server:
         steps.append(("备份", lambda r: _last_server_backup(r, data_dir, today)))
     elif data_dir is not None:
