@@ -19,7 +19,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=1, help="随机种子（默认1）")
     p.add_argument("--force", action="store_true", help="数据库已有事项时也追加")
 
-    p = sub.add_parser("import", help="导入事项：JSON Lines 文件（全部成功或全部不导入），"
+    p = sub.add_parser("import", help="导入事项：JSON Lines 文件或带附件的 .zip 交换包（全部成功或全部不导入），"
                                       "或 Excel/WPS 台账 .xlsx .xls .csv（导入合格的行，列出不合格的行）")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--dry-run", action="store_true", help="只检查，不写入")
@@ -36,6 +36,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                    help="导出台账时按此列映射的列名和顺序（默认：标准台账格式）")
     p.add_argument("--masked", action="store_true",
                    help="遮蔽证件号码和电话（接待员只能这样导出；遮蔽后的文件不能再导入）")
+    p.add_argument("--with-attachments", action="store_true",
+                   help="连同附件导出为 .zip 交换包（须用 --out FILE.zip；完整导出，由负责人操作）")
 
     p = sub.add_parser("deadlines", help="列出已超期或临近期限的事项")
     p.add_argument("--on", type=parse_date, metavar="YYYY-MM-DD", help="按哪一天计算（默认今天）")
@@ -51,8 +53,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("case_no", metavar="CASE_NO")
     p.add_argument("--doc", required=True, metavar="DOC",
                    choices=("receipt", "register", "accept", "reject", "forward", "extend",
-                            "reply", "adoption", "service"),
-                   help="receipt|register|accept|reject|forward|extend|reply|adoption|service")
+                            "reply", "adoption", "service", "dossier"),
+                   help="receipt|register|accept|reject|forward|extend|reply|adoption|service|"
+                        "dossier（卷宗：目录、登记表、办理过程、文书和附件合为一个PDF）")
     p.add_argument("--out", required=True, metavar="FILE.pdf", help="输出文件")
     p.add_argument("--on", type=parse_date, metavar="YYYY-MM-DD", help="按哪一天出具（默认今天）")
 
@@ -73,12 +76,15 @@ SHOWN_ROWS = 200  # refused / duplicate rows printed; all of them go to --reject
 def cmd_import(args) -> int:
     if Path(args.file).suffix.lower() in LEDGER_SUFFIXES:
         return _import_ledger(args)
+    from xinfang_desk.core.interchange.bundle import import_package, is_package
     from xinfang_desk.core.interchange.jsonl import import_cases
 
     open_data(args)
-    report = import_cases(Path(args.file), dry_run=args.dry_run, strict=args.strict)
+    read = import_package if is_package(args.file) else import_cases
+    report = read(Path(args.file), dry_run=args.dry_run, strict=args.strict)
     verb = "检查通过，可导入" if args.dry_run else "已导入"
-    print(f"{verb} {report.cases} 件事项。")
+    papers = f"，附件 {report.attachments} 份" if is_package(args.file) else ""
+    print(f"{verb} {report.cases} 件事项{papers}。")
     if report.new_fields:
         print("新增领域：" + "、".join(report.new_fields))
     if report.new_units:
@@ -125,6 +131,8 @@ def _import_ledger(args) -> int:
 
 
 def cmd_export(args) -> int:
+    if args.with_attachments:
+        return _export_package(args)
     if args.out and Path(args.out).suffix.lower() in (".xlsx", ".xlsm"):
         from xinfang_desk.core.interchange.ledger_columns import load_mapping
         from xinfang_desk.core.interchange.ledger_export import export_ledger
@@ -142,6 +150,21 @@ def cmd_export(args) -> int:
         print(f"已导出 {count} 件事项到 {args.out}", file=sys.stderr)
     else:
         export_cases(sys.stdout, masked=args.masked)
+    return 0
+
+
+def _export_package(args) -> int:
+    from xinfang_desk.core.errors import XinfangError
+    from xinfang_desk.core.interchange.bundle import export_package, is_package
+
+    if not args.out or not is_package(args.out):
+        raise XinfangError("带附件导出须用 --out 指定 .zip 文件，如 --out 交换包.zip")
+    if args.masked or args.mapping:
+        raise XinfangError("带附件导出是完整的交换包，不能与 --masked 或 --mapping 同用")
+    open_data(args)
+    done = export_package(Path(args.out))
+    print(f"已导出 {done.cases} 件事项、附件 {done.attachments} 份（文件 {done.files} 个）到 "
+          f"{args.out}", file=sys.stderr)
     return 0
 
 
@@ -193,11 +216,23 @@ def cmd_print(args) -> int:
 
     open_data(args)
     require("print")
+    if args.doc == "dossier":
+        return _print_dossier(args)
     check_print_approval(args.doc)  # before a file is written: refused letters leave none
     pdf = build_document(args.case_no, args.doc, today=args.on)
     atomic.write_bytes(args.out, pdf)
     record_printed(args.case_no, args.doc, on=args.on)
     print(f"已生成 {DOCUMENTS[args.doc]}：{args.out}")
+    return 0
+
+
+def _print_dossier(args) -> int:
+    from xinfang_desk.core.papers.dossier import build_dossier, record_dossier_printed
+
+    pdf = build_dossier(args.case_no, today=args.on)
+    atomic.write_bytes(args.out, pdf)
+    record_dossier_printed(args.case_no, on=args.on)
+    print(f"已生成 卷宗：{args.out}")
     return 0
 
 

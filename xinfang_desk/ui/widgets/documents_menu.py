@@ -1,7 +1,8 @@
 """文书: build a document on the worker, preview it, print or save it, record the printing.
 
 `DocumentOpener` is the flow shared by the intake page (打印回执) and the case detail window;
-`DocumentsBox` is the detail window's group of one button per document.
+`DocumentsBox` is the detail window's group of one button per document, and 打印卷宗 (the
+case file as one PDF, core.papers.dossier) goes through the same flow as the code "dossier".
 """
 
 from __future__ import annotations
@@ -18,34 +19,53 @@ from xinfang_desk.ui.widgets.tasks import TaskRunner
 log = logging.getLogger(__name__)
 
 BUTTONS_PER_ROW = 5
+DOSSIER = "dossier"  # core.papers.dossier.DOSSIER_CODE, without importing the core here
+BUTTON_LABELS = {DOSSIER: "打印卷宗"}
 
 
 # ---------------------------------------------------------------------- worker functions
 
 def document_titles() -> dict[str, str]:
+    """The documents' titles by code, the case file (卷宗) last."""
     from xinfang_desk.core.documents.build import DOCUMENTS
+    from xinfang_desk.core.papers.dossier import DOSSIER_TITLE
 
-    return dict(DOCUMENTS)
+    return {**DOCUMENTS, DOSSIER: DOSSIER_TITLE}
 
 
 def load_availability(case_no: str, today: dt.date | None) -> dict[str, str | None]:
-    """Runs on the worker: which documents may be produced now (None) or why not."""
+    """Runs on the worker: which documents may be produced now (None) or why not; the case
+    file always may."""
     from xinfang_desk.core.documents.build import available_documents
 
-    return available_documents(case_no, today=today)
+    return {**available_documents(case_no, today=today), DOSSIER: None}
+
+
+def build_pdf(case_no: str, doc: str, today: dt.date | None) -> bytes:
+    if doc == DOSSIER:
+        from xinfang_desk.core.papers.dossier import build_dossier
+
+        return build_dossier(case_no, today=today)
+    from xinfang_desk.core.documents.build import build_document
+
+    return build_document(case_no, doc, today=today)
 
 
 def build_and_render(case_no: str, doc: str, today: dt.date | None):
     """Runs on the worker: the PDF and its preview pages (QImage is thread-safe)."""
-    from xinfang_desk.core.documents.build import build_document
     from xinfang_desk.ui.widgets.pdf_render import PREVIEW_DPI, render_pages
 
-    pdf = build_document(case_no, doc, today=today)
+    pdf = build_pdf(case_no, doc, today)
     return pdf, render_pages(pdf, PREVIEW_DPI)
 
 
 def _record_printed(case_no: str, doc: str, on: dt.date | None, actor: str,
                     approval=None) -> None:
+    if doc == DOSSIER:
+        from xinfang_desk.core.papers.dossier import record_dossier_printed
+
+        record_dossier_printed(case_no, on=on, actor=actor)
+        return
     from xinfang_desk.core.documents.build import record_printed
 
     record_printed(case_no, doc, on=on, actor=actor, approval=approval)
@@ -163,7 +183,7 @@ class DocumentsBox(QGroupBox):
         self.buttons: dict[str, QPushButton] = {}
         grid = QGridLayout(self)
         for i, (code, title) in enumerate(titles.items()):
-            button = QPushButton(title)
+            button = QPushButton(BUTTON_LABELS.get(code, title))
             button.setObjectName(f"doc_{code}")
             button.setEnabled(False)
             button.clicked.connect(lambda _=False, c=code: self.sig_document_requested.emit(c))
