@@ -14,6 +14,12 @@ from xinfang_desk.core.cases import taxonomy
 from xinfang_desk.core.cases.records import CaseInput, Saved
 from xinfang_desk.core.cases.taxonomy import FieldNode
 from xinfang_desk.core.deadlines.engine import default_promised_reply
+from xinfang_desk.core.papers.attachments import (
+    _check_kind_title,
+    attach_in_transaction,
+    check_file,
+)
+from xinfang_desk.core.papers.kinds import Judged
 from xinfang_desk.core.rules import vocab as v
 from xinfang_desk.core.rules.workflow import EventData
 from xinfang_desk.core.store import settings
@@ -22,6 +28,16 @@ from xinfang_desk.core.store.models import Case
 
 # Dispositions whose forwarding happens at the desk, and the event that records it.
 FORWARD_EVENTS = {"转送": "forwarded", "交办": "assigned"}
+
+
+@dataclass(frozen=True)
+class NewAttachment:
+    """A file to attach with the intake (its bytes read by the caller)."""
+
+    data: bytes
+    file_name: str
+    kind: str = "其他"
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -54,15 +70,30 @@ def intake_choices() -> IntakeChoices:
     )
 
 
-def save_intake(data: CaseInput, *, answer_version_id: int | None = None,
-                today: dt.date | None = None) -> Saved:
-    """Register the case; for 转送/交办 also record the forwarding the same day; with
-    `answer_version_id`, record the approved answer (答复口径) the on-the-spot answer came from.
+def _checked(attachments) -> list[tuple[NewAttachment, str, str, Judged]]:
+    """Every file judged before anything is written: the first refusal refuses the save."""
+    checked = []
+    for a in attachments or ():
+        kind, title = _check_kind_title(a.kind, a.title, a.file_name)
+        checked.append((a, kind, title, check_file(a.data, a.file_name)))
+    return checked
 
-    Every write shares one transaction (peewee nests them as savepoints), so a refused event
-    or a retired answer leaves no case behind: the clerk never finds a half-saved intake."""
+
+def save_intake(data: CaseInput, *, answer_version_id: int | None = None,
+                today: dt.date | None = None,
+                attachments: list[NewAttachment] | None = None) -> Saved:
+    """Register the case; for 转送/交办 also record the forwarding the same day; with
+    `answer_version_id`, record the approved answer (答复口径) the on-the-spot answer came from;
+    with `attachments`, attach the files the visitor brought (each checked first: a refused
+    file refuses the whole save, with its reason).
+
+    Every write shares one transaction (peewee nests them as savepoints), so a refused event,
+    a retired answer or a refused file leaves no case behind: the clerk never finds a
+    half-saved intake."""
     today = today or dt.date.today()
     event_type = FORWARD_EVENTS.get(data.disposition)
+    with storage_errors():
+        checked = _checked(attachments)
     with storage_errors(), write_transaction():
         used = check_usable(answer_version_id) if answer_version_id is not None else None
         if data.promised_reply_on is None and isinstance(data.received_on, dt.date):
@@ -73,6 +104,11 @@ def save_intake(data: CaseInput, *, answer_version_id: int | None = None,
         if used is not None:
             clerk = data.clerk.strip() or session.current().username
             write_use(Case.get_by_id(saved.id), used, "on_spot", clerk)
+        if checked:
+            case = Case.get_by_id(saved.id)
+            who = session.current().username
+            for a, kind, title, judged in checked:
+                attach_in_transaction(case, a.data, a.file_name, kind, title, judged, who)
         if event_type is None:
             return saved
         # The forwarding is done now, at the desk; it cannot predate the receipt.

@@ -2,8 +2,8 @@
 button per action (disabled, with the reason as tooltip, when the state does not allow it).
 
 Also: 显示完整号码 per petitioner (a deliberate, audited reveal, masked again when the window
-closes), 修改… (case_edit_dialog), the 修改记录 tab (the case's audit trail) and, for leaders
-on a confidential case, 授权查看… (case_access_dialog)."""
+closes), 修改… (case_edit_dialog), the 修改记录 tab (the case's audit trail), the 附件 tab
+(attachments_panel) and, for leaders on a confidential case, 授权查看… (case_access_dialog)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from xinfang_desk.core import session
 from xinfang_desk.core.cases.detail import ACTION_LABELS, ACTION_ORDER
+from xinfang_desk.ui.cases.attachments_panel import AttachmentsPanel
 from xinfang_desk.ui.cases.event_dialogs import EventDialog
 from xinfang_desk.ui.cases.history import ChangeHistoryTable
 from xinfang_desk.ui.widgets.answer_picker import PURPOSE_LABELS
@@ -43,6 +44,7 @@ from xinfang_desk.ui.widgets.tasks import TaskRunner
 BUTTONS_PER_ROW = 8
 REVEAL_TEXT = "显示完整号码"
 HISTORY_TAB = "修改记录"
+ATTACHMENTS_TAB = "附件"
 
 
 def load_for_dialog(case_no: str, today: dt.date | None, with_documents: bool = False):
@@ -187,6 +189,11 @@ class CaseDetailDialog(QDialog):
         self.right_tabs.setObjectName("detailTabs")
         self.right_tabs.addTab(progress, "办理经过")
         self.right_tabs.addTab(history, HISTORY_TAB)
+        # 附件: the papers of the matter (loaded by the panel itself, on the worker).
+        self.attachments = AttachmentsPanel(case_no, tasks)
+        self.attachments.sig_changed.connect(self._recorded)
+        self.attachments.sig_loaded.connect(self._attachments_loaded)
+        self.right_tabs.addTab(self.attachments, ATTACHMENTS_TAB)
         right = self.right_tabs
 
         splitter = QSplitter()
@@ -518,6 +525,16 @@ class CaseDetailDialog(QDialog):
         """文书: build `doc` on the worker and open its preview (printing is then recorded,
         the timeline reloaded and sig_case_changed emitted)."""
         self.documents.open(self.case_no, doc)
+
+    def _attachments_loaded(self) -> None:
+        live = sum(1 for info in self.attachments.infos if not info.removed)
+        index = self.right_tabs.indexOf(self.attachments)
+        self.right_tabs.setTabText(index, f"{ATTACHMENTS_TAB}（{live}）" if live else ATTACHMENTS_TAB)
+
+    def show_attachments(self) -> AttachmentsPanel:
+        """Bring the 附件 tab to the front."""
+        self.right_tabs.setCurrentWidget(self.attachments)
+        return self.attachments
 
     def _document_printed(self, case_no: str, _doc: str) -> None:
         self._recorded(case_no)

@@ -1,5 +1,7 @@
 """接待登记: the clerk's main screen. Keyboard-first intake form, the earlier visits of the
-person or matter beside it, a crash-safe draft; every database call runs on the worker."""
+person or matter beside it, a crash-safe draft, the visitor's papers (files dropped onto the
+form or taken from the scan folder: attachments_box) saved with the case; every database call
+runs on the worker."""
 
 from __future__ import annotations
 
@@ -40,9 +42,11 @@ from xinfang_desk.core.errors import (
 )
 from xinfang_desk.core.paths import DataDir
 from xinfang_desk.core.rules import vocab as v
+from xinfang_desk.ui.intake.attachments_box import IntakeAttachmentsBox, take_scans
 from xinfang_desk.ui.intake.history_panel import HistoryPanel
 from xinfang_desk.ui.intake.petitioner_block import PetitionerBlock, error_label, show_message
 from xinfang_desk.ui.widgets.answer_picker import AnswerSuggestionsPanel, AnswerUse, fill_for_intake
+from xinfang_desk.ui.widgets.attachment_files import dropped_paths, has_files
 from xinfang_desk.ui.widgets.documents_menu import DocumentOpener
 from xinfang_desk.ui.widgets.tasks import TaskRunner
 
@@ -80,6 +84,21 @@ def _find_repeats(query: dict):
     from xinfang_desk.core.cases.repeats import find_repeats
 
     return find_repeats(**query, limit=10)
+
+
+def _save_job(data: CaseInput, version_id, today, attachments, scans, data_dir) -> Saved:
+    """Save the intake with its attachments (one transaction), then move the attached scans
+    out of the scan folder; a scan that cannot be moved is a warning, the case is saved."""
+    import dataclasses
+
+    from xinfang_desk.core.intake.desk import save_intake
+
+    saved = save_intake(data, answer_version_id=version_id, today=today,
+                        attachments=attachments)
+    problems = take_scans(data_dir, scans) if scans else []
+    if problems:
+        saved = dataclasses.replace(saved, warnings=(*saved.warnings, *problems))
+    return saved
 
 
 def _to_date(q: QDate) -> dt.date:
@@ -213,6 +232,9 @@ class IntakePage(QWidget):
         self.petitioners = PetitionerBlock(self._today)
         matter = self._build_matter()
         disposition = self._build_disposition()
+        # 附件: dropped files, 添加附件…, the scan folder's new scans; saved with the case.
+        self.attachments = IntakeAttachmentsBox(self._tasks, self._data_dir)
+        self.setAcceptDrops(True)  # files dropped anywhere on the page join the attachments
 
         form = QWidget()
         form.setObjectName("intakeForm")
@@ -221,6 +243,7 @@ class IntakePage(QWidget):
         form_layout.addWidget(self.petitioners)
         form_layout.addWidget(matter)
         form_layout.addWidget(disposition)
+        form_layout.addWidget(self.attachments)
         form_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setObjectName("intakeScroll")
@@ -735,15 +758,19 @@ class IntakePage(QWidget):
     def save(self) -> None:
         if self._saving:
             return  # a second Ctrl+S while saving must not register the visitor twice
+        if self.attachments.is_busy():
+            self._show_message("正在读取附件，请稍候再保存。", WARNING_STYLE)
+            return
         self._clear_errors()
         data = self.collect()
         version_id = self.answer_version_used()
         today = self.today()
-        from xinfang_desk.core.intake.desk import save_intake
+        files, scans = self.attachments.to_save(), self.attachments.scan_paths()
+        data_dir = self._data_dir
 
         self._saving = True
         self.save_button.setEnabled(False)
-        self._tasks.run(lambda: save_intake(data, answer_version_id=version_id, today=today),
+        self._tasks.run(lambda: _save_job(data, version_id, today, files, scans, data_dir),
                         self._saved, self._save_failed)
 
     def _saved(self, saved: Saved) -> None:
@@ -771,6 +798,8 @@ class IntakePage(QWidget):
         elif isinstance(exc, FieldError):
             self._show_field_errors([exc])
         else:
+            if any(f"“{name}”" in str(exc) for name in self.attachments.names()):
+                self.attachments.show_message(f"未能保存：{exc}")  # beside the files too
             self._action_failed(exc)
 
     def _action_failed(self, exc: Exception) -> None:
@@ -891,6 +920,7 @@ class IntakePage(QWidget):
             self.message.hide()
             self.history.clear()
             self.answers.clear()
+            self.attachments.clear()
             self._answer_seq += 1
             self.answer_use.forget()
             self._channel_changed(self.channel.currentText())
@@ -902,7 +932,27 @@ class IntakePage(QWidget):
         texts = (self.channel_ref.text(), self.summary.text(), self.request.toPlainText(),
                  self.facts.toPlainText(), self.reasons.toPlainText(), self.answer.toPlainText(),
                  self.reject_reason.toPlainText(), self.approach.text(), self.guide.text())
-        return self.petitioners.is_blank() and not any(t.strip() for t in texts)
+        return (self.petitioners.is_blank() and not any(t.strip() for t in texts)
+                and self.attachments.is_empty())
+
+    # ================================================================== dropped files
+
+    def dragEnterEvent(self, event):  # noqa: N802 - Qt API
+        if has_files(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event):  # noqa: N802 - Qt API
+        self.dragEnterEvent(event)
+
+    def dropEvent(self, event):  # noqa: N802 - Qt API
+        paths = dropped_paths(event.mimeData())
+        if not paths:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.attachments.add_paths(paths)  # read and checked on the worker
 
     # ================================================================== draft
 

@@ -1,6 +1,6 @@
-"""设置: office settings, the holiday/调休 calendar, units and fields, and (for
-administrators) 数据安全 (backups, restore, checks, retention) and users and the idle lock, as
-sub-tabs."""
+"""设置: office settings, the holiday/调休 calendar, units and fields, 本机 (this PC's scan
+folder), and (for administrators) 数据安全 (backups, restore, checks, retention) and users and
+the idle lock, as sub-tabs."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from xinfang_desk.core.paths import DataDir
 from xinfang_desk.ui.settings.backup import BackupPage
 from xinfang_desk.ui.settings.calendar import CalendarEditor
 from xinfang_desk.ui.settings.office import OfficeSettingsForm
+from xinfang_desk.ui.settings.scan_folder import ThisPcSettings
 from xinfang_desk.ui.settings.taxonomy import TaxonomyEditor
 from xinfang_desk.ui.settings.users import UsersPage
 from xinfang_desk.ui.widgets.tasks import TaskRunner
@@ -40,6 +41,10 @@ class SettingsPage(QWidget):
         self.tabs.addTab(office_scroll, "单位信息与办理规则")
         self.tabs.addTab(self.calendar, "节假日与调休")
         self.tabs.addTab(self.taxonomy, "承办单位与涉及领域")
+        self.this_pc = None
+        if data_dir is not None:  # kept in this PC's data directory, not in the database
+            self.this_pc = ThisPcSettings(tasks, data_dir)
+            self.tabs.addTab(self.this_pc, "本机")
         self.backup = None
         if data_dir is not None and session.current().can("backup"):  # administrators
             self.backup = BackupPage(tasks, data_dir, today=today)
@@ -64,6 +69,8 @@ class SettingsPage(QWidget):
         self.office.refresh()
         self.calendar.refresh()
         self.taxonomy.refresh()
+        if self.this_pc is not None:
+            self.this_pc.refresh()
         if self.backup is not None:
             self.backup.refresh()
         if self.users is not None:

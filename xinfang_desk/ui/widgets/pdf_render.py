@@ -82,3 +82,22 @@ def iter_pages(pdf: bytes, dpi: float = PREVIEW_DPI) -> Iterator[QImage]:
             finally:
                 doc.close()
         yield image
+
+
+def first_page(pdf: bytes, dpi: float = 36) -> QImage | None:
+    """The first page only (a thumbnail), or None for a PDF PDFium cannot open."""
+    with _pdfium_lock:
+        try:
+            doc = _open(pdf)
+        except Exception:  # noqa: BLE001 - pypdfium2 raises its own PdfiumError
+            return None
+        try:
+            if len(doc) == 0:
+                return None
+            page = doc[0]
+            try:
+                return _to_qimage(page, dpi)
+            finally:
+                page.close()
+        finally:
+            doc.close()
