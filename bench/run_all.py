@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/run_all.py [--cache /tmp/xf-bench] [--sizes 10000,100000,1000000]
                                       [--runs 7] [--out docs/performance.md | --no-write]
+                                      [--db-url postgresql://…/xinfang_bench [--server-only]]
 
 Builds (once, cached in --cache; see bench_db.py) data directories of 10,000, 100,000 and
 1,000,000 demo cases, then measures for each size, as the median of --runs trials after one
@@ -25,6 +26,11 @@ warm-up (the SQLite page cache is warm, as on a desk PC in use):
 
 Prints a table per size and writes it between the bench markers of docs/performance.md
 (the rest of that file is left alone). Ratios are ours / floor.
+
+With --db-url, the shared server (PostgreSQL) is then measured beside SQLite at
+--server-sizes (default 100,000 and 1,000,000 cases) by bench_server.py, which has its own
+block in docs/performance.md; --server-only skips the SQLite suite above. See bench_server.py
+for its options (--parts, --writers, --saves, --explain).
 """
 
 from __future__ import annotations
@@ -36,7 +42,6 @@ import hashlib
 import io
 import json
 import os
-import platform
 import re
 import sqlite3
 import statistics
@@ -53,6 +58,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 import bench_db  # noqa: E402
+import bench_server  # noqa: E402
+from bench_env import loadavg, machine  # noqa: E402
 
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
@@ -99,44 +106,6 @@ def timed(fn: Callable, runs: int, warmup: int = 1) -> float:
 
 
 # ----------------------------------------------------------------------------- machine
-
-def machine() -> dict:
-    import peewee
-    import PySide6
-    import reportlab
-
-    cpu = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    ram = "?"
-    try:
-        kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
-        ram = f"{kb / 2**20:.0f} GiB"
-    except (OSError, AttributeError):
-        pass
-    osname = platform.platform()
-    try:
-        pretty = re.search(r'PRETTY_NAME="([^"]+)"', Path("/etc/os-release").read_text())
-        osname = f"{pretty.group(1)}, Linux {platform.release()}" if pretty else osname
-    except OSError:
-        pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "ram": ram, "os": osname,
-            "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
-            "pyside6": PySide6.__version__, "peewee": peewee.__version__,
-            "reportlab": reportlab.Version}
-
-
-def loadavg() -> str:
-    try:
-        return "/".join(f"{x:.1f}" for x in os.getloadavg())
-    except OSError:
-        return "?"
-
 
 # ----------------------------------------------------------------------------- floors
 
@@ -676,11 +645,26 @@ def main() -> None:
     ap.add_argument("--no-write", action="store_true")
     ap.add_argument("--load-note", default="", help="what else ran on the machine")
     ap.add_argument("--json", type=Path, default=None, help="also write raw results here")
+    ap.add_argument("--db-url", default=None,
+                    help="also measure a PostgreSQL server beside SQLite (bench_server.py): "
+                         "postgresql://user:password@host:port/xinfang_bench")
+    ap.add_argument("--server-only", action="store_true",
+                    help="with --db-url: only the server comparison, not the SQLite suite")
+    bench_server.add_arguments(ap, standalone=False)
     args = ap.parse_args()
+    if args.server_only and not args.db_url:
+        ap.error("--server-only needs --db-url")
 
     def log(msg):
         print(msg, file=sys.stderr, flush=True)
 
+    if not args.server_only:
+        suite(args, log)
+    if args.db_url:
+        bench_server.run(argparse.Namespace(**{**vars(args), "sizes": args.server_sizes}))
+
+
+def suite(args, log) -> None:
     sizes = [int(x) for x in args.sizes.split(",")]
     metas = {n: bench_db.build(args.cache, n, log=log) for n in sizes}
     for n in sizes:
