@@ -173,7 +173,11 @@ def _server_text_condition(terms: list[str]) -> tuple[pw.Node, bool]:
         # strpos, not LIKE: nothing to escape, and no operator of pg_trgm's index. psycopg
         # prepares a query after its 5th run, and the server's generic plan, not knowing the
         # pattern is short, would otherwise read that whole index for it.
-        if len(t) == 2 and _index_folds(t):
+        if len(t) == 2 and _index_folds(t) and t.lower() == t.upper():
+            # No letter with a case (Chinese, digits): no lower() of every candidate's text,
+            # a third of the time of a 2-character search on 1,000,000 cases.
+            exact = pw.fn.strpos(Case.search_text, t) > 0
+        elif len(t) == 2 and _index_folds(t):
             exact = pw.fn.strpos(pw.fn.lower(Case.search_text), pw.fn.lower(t)) > 0
         else:
             exact = _or([pw.fn.strpos(Case.search_text, v) > 0 for v in _ascii_cases(t)])

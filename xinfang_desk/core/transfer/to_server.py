@@ -180,6 +180,10 @@ def copy_to_server(source_root: Path, choice: srv.ServerChoice, *, today: dt.dat
                 n = _copy_table(model, src, dst)
                 say(f"已复制 {model._meta.table_name}：{n} 条")
             _reset_sequences(dst)
+    # Planner statistics now, not when autovacuum gets round to it: right after a copy the
+    # server's plans are blind (a 3-character search 140 ms instead of 22 on 10,000 cases).
+    with storage_errors():
+        dst.execute_sql("ANALYZE")
     src_counts = _counts(src)
     dst_counts = _counts(dst)
     report.counts = {t: (src_counts[t], dst_counts.get(t, -1)) for t in src_counts}
