@@ -341,3 +341,38 @@ def test_rows_carry_the_first_petitioners_masked_id_and_phone(cases):
     assert rows[cases["light"].case_no].phone_masked == "0817-****5678"
     assert rows[cases["light"].case_no].id_masked == ""
     assert rows[cases["dibao"].case_no].phone_masked == "139****0002"  # the alternative phone
+
+
+def test_a_clerks_whole_list_counts_what_the_clerk_may_see(store):
+    """The clerk's total comes from the partial index (visible_case_count), not from reading
+    every row: it must equal the rows the clerk is actually shown."""
+    import datetime as dt
+
+    from tests.core.helpers import intake
+    from xinfang_desk.core import session
+    from xinfang_desk.core.cases.records import register_case
+    from xinfang_desk.core.people import access, users
+
+    day = dt.date(2026, 10, 9)
+    admin = users.create_user("admin", "admin2026a", session.ADMIN, "管理员")
+    with session.acting_as(users.actor_of(admin)):
+        users.create_user("zhangmin", "pass2026a", session.CLERK, "张敏")
+        users.create_user("zhaolei", "pass2026a", session.CLERK, "赵磊")
+    for i in range(7):
+        register_case(intake(summary=f"公开事项{i}"), today=day)
+    mine = [register_case(intake(category="检举控告", confidential=True, clerk="zhangmin",
+                                 summary=f"我登记的保密事项{i}"), today=day) for i in range(3)]
+    others = [register_case(intake(category="检举控告", confidential=True, clerk="zhaolei",
+                                   summary=f"别人的保密事项{i}"), today=day) for i in range(4)]
+    leader = session.Actor("leader", session.LEADER, "李红梅")
+    with session.acting_as(leader):
+        access.grant_access(others[0].case_no, "zhangmin")  # named on one of 赵磊's
+    with session.acting_as(users.actor_of(users.get_user("zhangmin"))):
+        shown = search_cases(limit=5)
+        every = search_cases(limit=100).rows
+        assert len(every) == 7 + 3 + 1
+        assert shown.total == len(every)  # the page is short of the total: counted, not listed
+        assert others[1].case_no not in {r.case_no for r in every}
+        assert {m.case_no for m in mine} <= {r.case_no for r in every}
+    with session.acting_as(leader):
+        assert search_cases(limit=5).total == 14

@@ -37,7 +37,7 @@ import peewee as pw
 
 from xinfang_desk.core.cases.numbering import is_query_code, normalize_query_code, parse_case_no
 from xinfang_desk.core.deadlines.engine import list_deadlines
-from xinfang_desk.core.people.access import visibility_condition
+from xinfang_desk.core.people.access import visibility_condition, visible_case_count
 from xinfang_desk.core.rules import vocab as v
 from xinfang_desk.core.rules.validators import (
     mask_id,
@@ -443,6 +443,7 @@ def search_cases(text: str = "", *, status=None, category=None, channel=None, fi
         except _NoMatch:
             return SearchResult(rows=[], total=0)
         hidden = visibility_condition()  # others' confidential cases (core.people.access)
+        only_visibility = hidden is not None and not conds and not overdue_only
         if hidden is not None:
             conds.append(hidden)
         text = clean_query(text).strip()
@@ -453,6 +454,7 @@ def search_cases(text: str = "", *, status=None, category=None, channel=None, fi
                 cond, like_scan = text_condition(text)
             if cond is not None:
                 conds.append(cond)
+                only_visibility = False
         overdue_nos: set[str] | None = None
         if overdue_only:
             overdue_nos = {d.case_no for d in list_deadlines(today) if d.overdue}
@@ -497,6 +499,8 @@ def search_cases(text: str = "", *, status=None, category=None, channel=None, fi
         tuples = list(page_query.tuples())
         if offset == 0 and len(tuples) < limit:
             total = len(tuples)  # the page holds every match: no second query
+        elif only_visibility:
+            total = visible_case_count()  # a clerk's whole list: without reading every row
         else:
             total = count_query.scalar() or 0
         return SearchResult(rows=_rows(tuples), total=total)
