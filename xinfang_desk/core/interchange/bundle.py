@@ -128,7 +128,7 @@ def export_package(path: Path | str, *, case_nos: list[str] | None = None) -> Pa
     path = Path(path)
     details: dict[str, Any] = {"count": 0, "masked": False, "target": path.name,
                                "selected": case_nos is not None, "attachments": 0, "files": 0}
-    try:
+    with audit.recorded("exported", "", details):
         with storage_errors():
             records = jsonl.case_records(case_nos)
             papers = _attachments_of([r["case_no"] for r in records])
@@ -148,12 +148,6 @@ def export_package(path: Path | str, *, case_nos: list[str] | None = None) -> Pa
                 with storage_errors():
                     data = _checked_bytes(sha256, rows)
                 zf.writestr(_zip_info(member_name(sha256), zipfile.ZIP_STORED), data)
-    except BaseException:
-        with storage_errors():
-            audit.record("exported", "", details, success=False)
-        raise
-    with storage_errors():
-        audit.record("exported", "", details)
     return PackageExport(cases=details["count"], attachments=details["attachments"],
                          files=details["files"])
 

@@ -318,17 +318,11 @@ def export_cases(fp_or_path, *, case_nos: list[str] | None = None, masked: bool 
     target = "stdout" if hasattr(fp_or_path, "write") else Path(fp_or_path).name
     details = {"count": len(records), "masked": masked, "target": target,
                "selected": case_nos is not None}
-    try:
+    with audit.recorded("exported", "", details):
         if hasattr(fp_or_path, "write"):
             fp_or_path.write(text)
         else:
             atomic.write_text(fp_or_path, text)
-    except BaseException:
-        with storage_errors():
-            audit.record("exported", "", details, success=False)
-        raise
-    with storage_errors():
-        audit.record("exported", "", details)
     return len(records)
 
 

@@ -131,13 +131,6 @@ def export_ledger(path: Path | str, *, mapping: Mapping | None = None, masked: b
         ws.column_dimensions[ws.cell(2, i).column_letter].width = widths.get(f, 10)
     details = {"count": len(records), "masked": masked, "target": Path(path).name,
                "format": "ledger"}
-    try:
-        with atomic.replacing(Path(path)) as tmp:
-            wb.save(tmp)
-    except BaseException:
-        with storage_errors():
-            audit.record("exported", "", details, success=False)
-        raise
-    with storage_errors():
-        audit.record("exported", "", details)
+    with audit.recorded("exported", "", details), atomic.replacing(Path(path)) as tmp:
+        wb.save(tmp)
     return len(records)

@@ -15,10 +15,12 @@ import datetime as dt
 import hashlib
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from xinfang_desk.core import session
-from xinfang_desk.core.store.db import write_transaction
+from xinfang_desk.core.store.db import storage_errors, write_transaction
 from xinfang_desk.core.store.models import AuditLog
 
 GENESIS = "0" * 64
@@ -83,6 +85,21 @@ def record(action: str, obj: str = "", details=None, *, success: bool = True,
                         details=text, prev_hash=prev, hash=digest).execute()
     return AuditLog(id=id_, at=when, actor=who, action=action, object=obj, success=success,
                     details=text, prev_hash=prev, hash=digest)
+
+
+@contextmanager
+def recorded(action: str, obj: str = "", details: dict | None = None) -> Iterator[dict | None]:
+    """Record an act that writes outside the database (an export file) once it has ended:
+    `success=False` if the body raised (the error goes on), else a success row. The body may
+    still fill `details` (counts known only at the end)."""
+    try:
+        yield details
+    except BaseException:
+        with storage_errors():
+            record(action, obj, details, success=False)
+        raise
+    with storage_errors():
+        record(action, obj, details)
 
 
 @dataclass(frozen=True)

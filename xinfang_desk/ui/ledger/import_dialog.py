@@ -48,6 +48,16 @@ ON_DISK = "无法读取台账文件：{reason}"
 REFUSED_COLUMNS = ("工作表", "行", "列", "值", "原因")
 
 
+def _stacked(*widgets: QWidget) -> QWidget:
+    """The widgets one under the other, without a margin (one side of a splitter)."""
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for widget in widgets:
+        layout.addWidget(widget)
+    return box
+
+
 class _Progress(QObject):
     """Carries the core's progress callback (called on the worker) to the GUI thread."""
 
@@ -139,33 +149,19 @@ class LedgerImportDialog(QDialog):
         second.addWidget(self.mapping_name, 1)
         second.addWidget(self.save_mapping_button)
 
-        columns = QWidget()
-        col_layout = QVBoxLayout(columns)
-        col_layout.setContentsMargins(0, 0, 0, 0)
-        col_layout.addWidget(QLabel("各列导入为（未识别的列记入备注，不会丢弃）"))
-        col_layout.addWidget(self.mapping_table)
-        rows = QWidget()
-        row_layout = QVBoxLayout(rows)
-        row_layout.setContentsMargins(0, 0, 0, 0)
-        row_layout.addWidget(self.header_label)
-        row_layout.addWidget(self.preview_table)
         upper = QSplitter(Qt.Orientation.Horizontal)
-        upper.addWidget(columns)
-        upper.addWidget(rows)
+        upper.addWidget(_stacked(QLabel("各列导入为（未识别的列记入备注，不会丢弃）"),
+                                 self.mapping_table))
+        upper.addWidget(_stacked(self.header_label, self.preview_table))
         upper.setSizes([380, 700])
 
         self.result_tabs = QTabWidget()
         self.result_tabs.setObjectName("ledgerResultTabs")
         self.result_tabs.addTab(self.report_text, "检查报告")
         self.result_tabs.addTab(self.refused_table, "未导入的行")
-        lower = QWidget()
-        low_layout = QVBoxLayout(lower)
-        low_layout.setContentsMargins(0, 0, 0, 0)
-        low_layout.addWidget(self.summary)
-        low_layout.addWidget(self.result_tabs)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(upper)
-        split.addWidget(lower)
+        split.addWidget(_stacked(self.summary, self.result_tabs))
         split.setSizes([420, 300])
 
         buttons = QHBoxLayout()

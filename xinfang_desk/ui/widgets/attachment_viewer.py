@@ -12,10 +12,10 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
-    QWidget,
 )
+
+from xinfang_desk.ui.widgets.print_preview import page_column
 
 PAGE_GAP = 12
 VIEW_DPI = 110
@@ -58,27 +58,11 @@ class AttachmentViewerDialog(QDialog):
         self.setObjectName("attachmentViewer")
         self.setWindowTitle(f"查看附件 — {title}")
         self.pages = pages
-        self.page_labels: list[QLabel] = []
         self._fit = True
 
-        holder = QWidget()
-        holder.setObjectName("viewerPages")
-        holder.setStyleSheet("#viewerPages { background: #8a8f96; }")
-        column = QVBoxLayout(holder)
-        column.setSpacing(PAGE_GAP)
-        column.setContentsMargins(PAGE_GAP, PAGE_GAP, PAGE_GAP, PAGE_GAP)
-        for i, _image in enumerate(pages):
-            label = QLabel()
-            label.setObjectName(f"viewerPage{i + 1}")
-            label.setStyleSheet("background: white; border: 1px solid #555;")
+        self.scroll, self.page_labels = page_column(len(pages), "viewer", PAGE_GAP)
+        for i, label in enumerate(self.page_labels):
             label.setToolTip(f"第 {i + 1} 页，共 {len(pages)} 页")
-            column.addWidget(label, 0, Qt.AlignmentFlag.AlignHCenter)
-            self.page_labels.append(label)
-        column.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setObjectName("viewerScroll")
-        self.scroll.setWidget(holder)
-        self.scroll.setWidgetResizable(True)
 
         text = f"{title}　共 {len(pages)} 页" + (f"　{subtitle}" if subtitle else "")
         self.page_count_label = QLabel(text)

@@ -73,6 +73,30 @@ def print_pdf(pdf: bytes, printer: QPrinter, max_dpi: int = pdf_render.MAX_PRINT
         painter.end()
 
 
+def page_column(count: int, name: str, gap: int = PAGE_GAP) -> tuple[QScrollArea, list[QLabel]]:
+    """Pages one below the other on a grey desk, as paper: a scroll area and one empty label
+    per page (named `{name}Page1`…; the area `{name}Scroll`), for the caller to fill."""
+    holder = QWidget()
+    holder.setObjectName(f"{name}Pages")
+    holder.setStyleSheet(f"#{name}Pages {{ background: #8a8f96; }}")
+    column = QVBoxLayout(holder)
+    column.setSpacing(gap)
+    column.setContentsMargins(gap, gap, gap, gap)
+    labels = []
+    for i in range(count):
+        label = QLabel()
+        label.setObjectName(f"{name}Page{i + 1}")
+        label.setStyleSheet("background: white; border: 1px solid #555;")
+        column.addWidget(label, 0, Qt.AlignmentFlag.AlignHCenter)
+        labels.append(label)
+    column.addStretch(1)
+    scroll = QScrollArea()
+    scroll.setObjectName(f"{name}Scroll")
+    scroll.setWidget(holder)
+    scroll.setWidgetResizable(True)
+    return scroll, labels
+
+
 class PrintPreviewDialog(QDialog):
     sig_output_done = Signal(str)
     """The document went out: "print" after printing, "save" after 另存为PDF."""
@@ -89,26 +113,10 @@ class PrintPreviewDialog(QDialog):
             pages = pdf_render.render_pages(self.pdf, pdf_render.PREVIEW_DPI)
         self.pages = pages
 
-        self.page_labels: list[QLabel] = []
-        holder = QWidget()
-        holder.setObjectName("previewPages")
-        holder.setStyleSheet("#previewPages { background: #8a8f96; }")
-        column = QVBoxLayout(holder)
-        column.setSpacing(PAGE_GAP)
-        column.setContentsMargins(PAGE_GAP, PAGE_GAP, PAGE_GAP, PAGE_GAP)
-        for i, image in enumerate(pages):
-            label = QLabel()
-            label.setObjectName(f"previewPage{i + 1}")
+        self.scroll, self.page_labels = page_column(len(pages), "preview")
+        for label, image in zip(self.page_labels, pages, strict=True):
             label.setPixmap(QPixmap.fromImage(image))
-            label.setStyleSheet("background: white; border: 1px solid #555;")
             label.setFixedSize(image.size())
-            column.addWidget(label, 0, Qt.AlignmentFlag.AlignHCenter)
-            self.page_labels.append(label)
-        column.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setObjectName("previewScroll")
-        self.scroll.setWidget(holder)
-        self.scroll.setWidgetResizable(True)
 
         self.page_count_label = QLabel(f"{title}　共 {len(pages)} 页")
         self.page_count_label.setObjectName("pageCountLabel")
@@ -135,7 +143,8 @@ class PrintPreviewDialog(QDialog):
 
         # Wide enough for a whole page beside the vertical scroll bar, whatever the style.
         margins = layout.contentsMargins()
-        width = (holder.sizeHint().width() + self.scroll.verticalScrollBar().sizeHint().width()
+        width = (self.scroll.widget().sizeHint().width()
+                 + self.scroll.verticalScrollBar().sizeHint().width()
                  + 2 * self.scroll.frameWidth() + margins.left() + margins.right() + 8)
         screen = QGuiApplication.primaryScreen()
         available = screen.availableGeometry() if screen else None
