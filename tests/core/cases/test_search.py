@@ -290,6 +290,28 @@ def test_total_counts_all_matches_beyond_the_page(cases):
     assert res.total == 2 and [r.case_no for r in res.rows] == [cases["noise"].case_no]
 
 
+def test_a_text_search_counts_up_to_the_limit(cases):
+    """The case list's count stops at count_limit: it says so, and serves rows only that far."""
+    newest = [cases[k].case_no for k in ("noise", "percent", "wage")]  # the three "反映" cases
+    for term in ("反映", "反"):  # the trigram index (2 characters) and LIKE (1 character)
+        res = search_cases(term, limit=1, count_limit=2)
+        assert (res.total, res.capped) == (2, True) and [r.case_no for r in res.rows] == newest[:1]
+        res = search_cases(term, limit=5, count_limit=2)
+        assert (res.total, res.capped) == (2, True) and [r.case_no for r in res.rows] == newest[:2]
+        res = search_cases(term, limit=5, offset=1, count_limit=2)
+        assert [r.case_no for r in res.rows] == newest[1:2] and res.capped
+        res = search_cases(term, limit=5, offset=2, count_limit=2)
+        assert (res.total, res.capped, res.rows) == (2, True, [])
+        res = search_cases(term, limit=1, count_limit=3)  # exactly the limit: not "more"
+        assert (res.total, res.capped) == (3, False)
+    res = search_cases("张三丰", limit=1, count_limit=1)
+    assert (res.total, res.capped) == (1, True)
+    res = search_cases(limit=1, count_limit=2)  # no text: the whole list is counted exactly
+    assert (res.total, res.capped) == (6, False)
+    res = search_cases("反映", limit=1)  # no limit asked: exact
+    assert (res.total, res.capped) == (3, False)
+
+
 # The PostgreSQL path (pg_trgm, xf_bigrams) needs a server: test_search_server.py compares it
 # with this one on the same cases.
 

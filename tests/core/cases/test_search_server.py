@@ -133,8 +133,10 @@ def _results(queries: list[str]) -> dict[str, tuple]:
     for q in queries:
         every = search_cases(q, limit=100_000)
         page = search_cases(q, limit=7, offset=3)  # a later page, and the COUNT query
+        capped = search_cases(q, limit=4, offset=2, count_limit=5)  # the case list's count
         out[q] = (every.total, [r.case_no for r in every.rows],
-                  page.total, [r.case_no for r in page.rows])
+                  page.total, [r.case_no for r in page.rows],
+                  capped.total, capped.capped, [r.case_no for r in capped.rows])
     return out
 
 
@@ -157,6 +159,7 @@ def test_server_search_gives_sqlites_results(sqlite_dir):
     found = [q for q in queries if local[q][0]]
     assert len(found) >= 200 and len(queries) - len(found) >= 15  # hits and misses both tried
     assert any(len(q) == 2 and local[q][0] > 20 for q in queries)  # 2-character terms matter
+    assert sum(local[q][5] for q in queries) >= 30  # many counts stopped at the limit
 
 
 def _count_query(db, text: str, caplog) -> tuple[str, tuple]:

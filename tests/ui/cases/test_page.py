@@ -105,6 +105,21 @@ def test_search_box_filters_after_a_pause(qtbot, tasks, three):
     assert page.model.rowCount() == 3
 
 
+def test_a_search_matching_too_many_says_so(qtbot, tasks, three, monkeypatch):
+    from xinfang_desk.core.cases import search
+
+    monkeypatch.setattr(search, "LIST_COUNT_LIMIT", 1)  # as if 10,000 cases matched
+    page = make_page(qtbot, tasks)
+    loaded(qtbot, page, page.refresh)
+    assert page.count_label.text() == "共 3 件"  # the whole list is never cut
+    with qtbot.waitSignal(page.sig_status_message, timeout=10000) as status:
+        page.search_box.setText("反映")  # the wage and the noise cases
+    assert status.args == ["超过 1 件，只列出前 1 件；请再加一个词或筛选条件缩小范围"]
+    assert case_nos(page.model) == [three["wage"]]
+    loaded(qtbot, page, lambda: page.search_box.setText("反映 噪声"))
+    assert page.count_label.text() == "共 1 件" and case_nos(page.model) == [three["noise"]]
+
+
 def test_typing_fast_runs_one_query(qtbot, tasks, three):
     page = make_page(qtbot, tasks)
     loaded(qtbot, page, page.refresh)

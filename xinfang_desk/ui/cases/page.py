@@ -257,6 +257,8 @@ class CasesPage(QWidget):
 
     def _loaded(self, total: int) -> None:
         text = f"共 {total:,} 件"
+        if self.model.capped:
+            text = f"超过 {total:,} 件，只列出前 {total:,} 件；请再加一个词或筛选条件缩小范围"
         self.count_label.setText(text)
         self.sig_status_message.emit(text)
         if self._keep_scroll is not None:

@@ -66,10 +66,12 @@ def _display(row, col: int) -> str:
 
 
 def fetch_page(params: dict, order_by: str, limit: int, offset: int, today: dt.date | None):
-    """Runs on the worker thread: one page of rows and the total (plain data)."""
-    from xinfang_desk.core.cases.search import search_cases
+    """Runs on the worker thread: one page of rows and the total (plain data). A text search
+    counts up to LIST_COUNT_LIMIT matches: the list then holds the newest that many."""
+    from xinfang_desk.core.cases.search import LIST_COUNT_LIMIT, search_cases
 
-    return search_cases(**params, order_by=order_by, limit=limit, offset=offset, today=today)
+    return search_cases(**params, order_by=order_by, limit=limit, offset=offset, today=today,
+                        count_limit=LIST_COUNT_LIMIT)
 
 
 class CaseTableModel(QAbstractTableModel):
@@ -90,6 +92,7 @@ class CaseTableModel(QAbstractTableModel):
         self._order_by = "-received_on"
         self._sort_column, self._sort_order = COL_RECEIVED, Qt.SortOrder.DescendingOrder
         self._total = 0
+        self._capped = False
         self._pages: OrderedDict[int, list] = OrderedDict()
         self._pending: set[int] = set()
         self._generation = 0
@@ -101,6 +104,11 @@ class CaseTableModel(QAbstractTableModel):
     @property
     def total(self) -> int:
         return self._total
+
+    @property
+    def capped(self) -> bool:
+        """More cases match than the list holds (`total` is the count limit)."""
+        return self._capped
 
     @property
     def order_by(self) -> str:
@@ -132,7 +140,7 @@ class CaseTableModel(QAbstractTableModel):
         if gen != self._generation:
             return  # an older query: the user has typed on since
         self.beginResetModel()
-        self._total = result.total
+        self._total, self._capped = result.total, result.capped
         self._pages = OrderedDict({0: list(result.rows)}) if result.rows else OrderedDict()
         self._reloading = False
         self.endResetModel()
@@ -163,7 +171,7 @@ class CaseTableModel(QAbstractTableModel):
             # Cases were added or changed since the first page: offsets have moved, so every
             # cached page may be off by some rows. Start again from this page's view.
             self.beginResetModel()
-            self._total = result.total
+            self._total, self._capped = result.total, result.capped
             self._pages = OrderedDict({page: list(result.rows)})
             self.endResetModel()
             self.sig_loaded.emit(self._total)
