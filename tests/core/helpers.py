@@ -26,3 +26,39 @@ def intake(**overrides) -> CaseInput:
     )
     values.update(overrides)
     return CaseInput(**values)
+
+
+def stop_uncleanly(root) -> None:
+    """A program that opened the data directory and ended without closing it (killed, power
+    cut): a real process, so that its open mark is left unlocked."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import os, sys; from pathlib import Path; "
+            "from xinfang_desk.core.store import storage; "
+            "storage.open_data_dir(Path(sys.argv[1])); os._exit(0)")
+    root_dir = Path(__file__).resolve().parents[2]
+    result = subprocess.run([sys.executable, "-c", code, str(root)], cwd=root_dir,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+
+
+def make_check_due(root) -> None:
+    """As if the whole file had last been checked two days ago: the daily check is due."""
+    from pathlib import Path
+
+    from xinfang_desk.core.paths import DataDir
+    from xinfang_desk.core.store import run_state
+
+    run_state.record_full_check(DataDir(Path(root)), dt.datetime.now() - dt.timedelta(days=2))
+
+
+def damage_last_page(path) -> bytes:
+    """Scribble inside the file's last page (an index: opening never reads it, the full check
+    does); returns the damaged file's bytes."""
+    data = bytearray(path.read_bytes())
+    page = 4096
+    data[-page + 200:-100] = b"\xa5\x5a" * ((page - 300) // 2)
+    path.write_bytes(bytes(data))
+    return bytes(data)

@@ -59,7 +59,7 @@ def _passphrase(args) -> str | None:
 def cmd_backup(args) -> int:
     from xinfang_desk.core.store import backup
 
-    data_dir = open_data(args)
+    data_dir = open_data(args, daily_check=False)
     if args.list:
         found = backup.list_backups(data_dir.backups)
         if not found:
@@ -142,7 +142,7 @@ def cmd_restore(args) -> int:
 def cmd_check(args) -> int:
     from xinfang_desk.core.store.check import check_database
 
-    data_dir = open_data(args)
+    data_dir = open_data(args, daily_check=False)
     report = check_database(data_dir)
     for line in report.lines:
         print(line)

@@ -138,13 +138,13 @@ def cmd_export(args) -> int:
         from xinfang_desk.core.interchange.ledger_export import export_ledger
 
         mapping = load_mapping(args.mapping) if args.mapping else None
-        open_data(args)
+        open_data(args, daily_check=False)
         count = export_ledger(Path(args.out), mapping=mapping, masked=args.masked)
         print(f"已导出台账 {count} 件事项到 {args.out}", file=sys.stderr)
         return 0
     from xinfang_desk.core.interchange.jsonl import export_cases
 
-    open_data(args)
+    open_data(args, daily_check=False)
     if args.out:
         count = export_cases(Path(args.out), masked=args.masked)
         print(f"已导出 {count} 件事项到 {args.out}", file=sys.stderr)
@@ -161,7 +161,7 @@ def _export_package(args) -> int:
         raise XinfangError("带附件导出须用 --out 指定 .zip 文件，如 --out 交换包.zip")
     if args.masked or args.mapping:
         raise XinfangError("带附件导出是完整的交换包，不能与 --masked 或 --mapping 同用")
-    open_data(args)
+    open_data(args, daily_check=False)
     done = export_package(Path(args.out))
     print(f"已导出 {done.cases} 件事项、附件 {done.attachments} 份（文件 {done.files} 个）到 "
           f"{args.out}", file=sys.stderr)
@@ -171,7 +171,7 @@ def _export_package(args) -> int:
 def cmd_deadlines(args) -> int:
     from xinfang_desk.core.deadlines.engine import list_deadlines
 
-    open_data(args)
+    open_data(args, daily_check=False)
     items = list_deadlines(today=args.on, within=args.within)
     if args.json:
         print(json.dumps([d.as_json() for d in items], ensure_ascii=False, indent=1))
@@ -191,7 +191,7 @@ def cmd_deadlines(args) -> int:
 def cmd_search(args) -> int:
     from xinfang_desk.core.cases.search import search_cases
 
-    open_data(args)
+    open_data(args, daily_check=False)
     result = search_cases(args.text, limit=args.limit)
     if args.json:
         rows = [{**dataclasses.asdict(r), "received_on": r.received_on.isoformat()}

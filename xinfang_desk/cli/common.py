@@ -23,10 +23,12 @@ def parse_month(raw: str) -> tuple[dt.date, dt.date]:
         raise argparse.ArgumentTypeError(f"月份应为YYYY-MM：{raw}") from None
 
 
-def open_data(args):
+def open_data(args, *, daily_check: bool = True):
     """Open (check, migrate) the database the arguments name and sign the CLI user in: the
     server of --db-url / XINFANG_DB_URL, else the server this PC's desk was connected to
-    (server.json in the data directory), else the data directory's own SQLite file."""
+    (server.json in the data directory), else the data directory's own SQLite file.
+    `daily_check` False: a command that only reads (or checks for itself) does not wait for
+    the day's whole-file check; the check after an unclean stop still runs."""
     from xinfang_desk.cli.identity import sign_in_for_cli
     from xinfang_desk.core.paths import DataDir, resolve_data_dir
     from xinfang_desk.core.store.storage import open_data_dir
@@ -36,7 +38,7 @@ def open_data(args):
     if choice is not None:
         data_dir = open_server_asking(root, choice)
     else:
-        data_dir = open_data_dir(root)
+        data_dir = open_data_dir(root, scheduled=daily_check)
     sign_in_for_cli(args)
     return data_dir
 

@@ -82,6 +82,18 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"错误：无法读写 {exc.filename or '文件'}：{os_reason(exc)}。", file=sys.stderr)
         return 1
+    finally:
+        _close_database()
+
+
+def _close_database() -> None:
+    """A clean close (the next start then owes no full check); nothing if none was opened."""
+    storage = sys.modules.get("xinfang_desk.core.store.storage")
+    if storage is not None:
+        try:
+            storage.close()
+        except Exception:  # noqa: BLE001 - the command's own result is what counts
+            pass
 
 
 if __name__ == "__main__":

@@ -52,7 +52,7 @@ def _json_row(a) -> dict:
 def cmd_attachments(args) -> int:
     from xinfang_desk.core.papers.attachments import list_attachments
 
-    open_data(args)
+    open_data(args, daily_check=False)
     found = list_attachments(args.case_no)
     if args.json:
         print(json.dumps([_json_row(a) for a in found], ensure_ascii=False, indent=1))

@@ -45,7 +45,7 @@ def cmd_report(args) -> int:
         raise XinfangError("统计止日不能早于起日")
     else:
         start, end = args.date_from, args.date_to
-    open_data(args)
+    open_data(args, daily_check=False)
     from xinfang_desk.core.people.access import audit_report
 
     outputs = [name for name, on in (("xlsx", args.xlsx), ("pdf", args.pdf), ("json", args.json))

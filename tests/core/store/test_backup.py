@@ -454,12 +454,12 @@ def test_a_leftover_wal_after_a_crash_gets_the_full_integrity_check(tmp_path, mo
     calls = []
     real = storage.StartupCheck.run
     monkeypatch.setattr(storage.StartupCheck, "run",
-                        lambda self: calls.append(self.full) or real(self))
+                        lambda self: calls.append(self.reason) or real(self))
     storage.open_data_dir(tmp_path)
-    assert calls == [True] and count_cases() == 1  # the committed case survived
+    assert calls == [storage.UNCLEAN] and count_cases() == 1  # the committed case survived
     storage.close()
     storage.open_data_dir(tmp_path)
-    assert calls == [True, False]
+    assert calls == [storage.UNCLEAN]  # closed cleanly, checked today: no scan this time
     storage.close()
 
 

@@ -12,7 +12,7 @@ import shiboken6  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
-from tests.core.helpers import intake  # noqa: E402
+from tests.core.helpers import damage_last_page, intake, make_check_due, stop_uncleanly  # noqa: E402
 from xinfang_desk.core import session
 from xinfang_desk.core.cases.records import count_cases, register_case  # noqa: E402
 from xinfang_desk.core.paths import DataDir  # noqa: E402
@@ -264,8 +264,20 @@ def _hold_the_check(monkeypatch):
     return go
 
 
+def test_a_clean_start_reads_no_whole_file(qtbot, root, launch, monkeypatch):
+    """Closed cleanly and checked today: no integrity check, the main window at once."""
+    calls = []
+    monkeypatch.setattr(storage.StartupCheck, "run", lambda self: calls.append(self.reason))
+    launcher = launch(root)
+    assert launcher.check_state == "passed"
+    sign_in(qtbot, launcher.flow)
+    assert calls == []
+
+
 def test_the_sign_in_shows_before_the_integrity_check_ends_and_the_window_waits_for_it(
         qtbot, root, launch, monkeypatch):
+    """After an unclean stop the whole file is checked before the main window opens."""
+    stop_uncleanly(root)
     go = _hold_the_check(monkeypatch)
     launcher = launch(root)
     flow = launcher.flow
@@ -291,12 +303,9 @@ def test_damage_found_by_the_check_replaces_the_sign_in_by_the_restore_offer(
     storage.open_data_dir(root)
     good = backup.backup_now(root)
     storage.close()
+    stop_uncleanly(root)
     path = DataDir(root).database
-    data = bytearray(path.read_bytes())
-    page = 4096
-    data[-page + 200:-100] = b"\xa5\x5a" * ((page - 300) // 2)  # inside the last page
-    path.write_bytes(bytes(data))
-    before = path.read_bytes()
+    before = damage_last_page(path)
     go = _hold_the_check(monkeypatch)
 
     launcher = launch(root)
@@ -311,6 +320,32 @@ def test_damage_found_by_the_check_replaces_the_sign_in_by_the_restore_offer(
     assert "数据库文件已损坏" in launcher.damaged.findChild(object, "damagedWhat").text()
     assert f"最近的完好备份：{good.name}" in launcher.damaged.offer.text()
     assert launcher.quits == []
+    click(qtbot, launcher.damaged.quit_button)
+    assert launcher.quits == [1]
+    assert path.read_bytes() == before
+
+
+def test_the_daily_check_runs_beside_the_work_and_damage_it_finds_ends_the_session(
+        qtbot, root, launch, monkeypatch):
+    """Closed cleanly, but the last full check was two days ago: the main window does not wait
+    for it; when it finds damage, the window goes and the restore offer comes."""
+    storage.open_data_dir(root)
+    good = backup.backup_now(root)
+    storage.close()
+    path = DataDir(root).database
+    before = damage_last_page(path)
+    make_check_due(root)
+    go = _hold_the_check(monkeypatch)
+
+    launcher = launch(root)
+    assert launcher.check_state == "passed"  # nothing waits for the daily check
+    window = sign_in(qtbot, launcher.flow)
+    assert window.isVisible()
+    go.set()
+    qtbot.waitUntil(lambda: launcher.damaged is not None and launcher.damaged.isVisible(),
+                    timeout=WAIT)
+    assert launcher.flow is None and (not shiboken6.isValid(window) or not window.isVisible())
+    assert f"最近的完好备份：{good.name}" in launcher.damaged.offer.text()
     click(qtbot, launcher.damaged.quit_button)
     assert launcher.quits == [1]
     assert path.read_bytes() == before

@@ -76,7 +76,7 @@ from xinfang_desk import __version__
 from xinfang_desk.core import atomic, session
 from xinfang_desk.core.errors import BackupError, StorageError  # BackupError: see core.errors
 from xinfang_desk.core.paths import DataDir
-from xinfang_desk.core.store import audit, server_backup, settings
+from xinfang_desk.core.store import audit, run_state, server_backup, settings
 from xinfang_desk.core.store.db import storage_errors, write_transaction
 from xinfang_desk.core.store.migrations import LATEST
 from xinfang_desk.core.store.models import AuditLog, Setting
@@ -568,7 +568,26 @@ def _snapshot(db_path: Path, target: Path) -> None:
         con.close()
 
 
-def _sqlite_snapshot(dd: DataDir, plain: Path) -> dict:
+def _live_check(dd: DataDir) -> None:
+    """integrity_check of the live file (an explicit backup): VACUUM INTO copies the tables
+    but rebuilds the indexes, so a damaged index of the live file would pass unseen."""
+    con = _connect(dd.database)
+    try:
+        con.execute("PRAGMA busy_timeout=10000")
+        rows = [r[0] for r in con.execute("PRAGMA integrity_check").fetchall()]
+    except sqlite3.DatabaseError as exc:
+        rows = [str(exc)]
+    finally:
+        con.close()
+    if rows != ["ok"]:
+        raise BackupError(f"当前数据库未通过完整性检查，本次不做备份，已有的备份保持不变："
+                          f"{brief_check_result(rows)}。请运行“检查数据库”，必要时从备份恢复。")
+    run_state.record_full_check(dd)
+
+
+def _sqlite_snapshot(dd: DataDir, plain: Path, *, full_check: bool = False) -> dict:
+    if full_check:
+        _live_check(dd)
     _snapshot(dd.database, plain)
     try:
         return file_facts(plain, check="quick")
@@ -587,9 +606,12 @@ def _server_snapshot(plain: Path) -> dict:
 
 
 def make_backup(dd: DataDir, *, reason: str, out: Path | None = None,
-                passphrase: str | None = None, now: dt.datetime | None = None) -> BackupInfo:
+                passphrase: str | None = None, now: dt.datetime | None = None,
+                full_check: bool = False) -> BackupInfo:
     """Write one checked backup and its manifest (of the SQLite file, or a pg_dump of the
-    server); nothing is left behind on failure. Not audited: see backup_now."""
+    server); nothing is left behind on failure. `full_check`: the live SQLite file passes
+    integrity_check first (an explicit backup; it counts as the day's check). Not audited:
+    see backup_now."""
     engine = "postgresql" if server_backup.on_server() else "sqlite"
     when = now or stamp_now()
     dd.backups.mkdir(parents=True, exist_ok=True)
@@ -608,7 +630,7 @@ def make_backup(dd: DataDir, *, reason: str, out: Path | None = None,
     try:
         with atomic.temp_file(plain_folder, ".backup-") as plain:
             if engine == "sqlite":
-                facts = _sqlite_snapshot(dd, plain)
+                facts = _sqlite_snapshot(dd, plain, full_check=full_check)
             else:
                 facts = _server_snapshot(plain)
             if passphrase:
@@ -653,7 +675,7 @@ def backup_now(data_dir: DataDir | os.PathLike | str, *, out: os.PathLike | str 
     given. Audited. Returns the backup file."""
     session.require("backup")
     info = make_backup(as_data_dir(data_dir), reason=reason, out=Path(out) if out else None,
-                       passphrase=passphrase or None)
+                       passphrase=passphrase or None, full_check=True)
     _audit_backup(info)
     return info.path
 

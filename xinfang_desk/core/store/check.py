@@ -32,7 +32,7 @@ import peewee
 from xinfang_desk.core import session
 from xinfang_desk.core.errors import StorageError
 from xinfang_desk.core.paths import DataDir
-from xinfang_desk.core.store import audit, backup, migrations, server_backup
+from xinfang_desk.core.store import audit, backup, migrations, run_state, server_backup
 from xinfang_desk.core.store.db import database, is_sqlite, storage_errors, storage_message
 from xinfang_desk.core.store.models import Attachment, Case, FileBlob
 
@@ -88,6 +88,9 @@ def _integrity(report: CheckReport) -> None:
     rows = [r[0] for r in database.execute_sql("PRAGMA integrity_check").fetchall()]
     if rows == ["ok"]:
         report.lines.append(CheckLine("完整性", True, "通过（PRAGMA integrity_check）"))
+        data_dir = _current_data_dir()
+        if data_dir is not None:  # counts as the day's check (core.store.run_state)
+            run_state.record_full_check(data_dir)
     else:
         shown = backup.brief_check_result(rows, limit=5)
         report.lines.append(CheckLine("完整性", False, f"未通过：{shown}"))

@@ -97,15 +97,18 @@ def _years_to_write(candidates, statuses: dict[int, str], known: dict) -> list[i
     return out
 
 
-def top_up_calendar(today: dt.date) -> list[int]:
+def top_up_calendar(today: dt.date, *, recheck_provisional: bool = True) -> list[int]:
     """Seed years up to next year that the table lacks, or holds only provisionally while the
-    holidays package now has the official arrangement. Years the office entered are kept.
+    holidays package now has the official arrangement (looked for only when
+    `recheck_provisional`: opening asks once a day). Years the office entered are kept.
 
     Runs at every start: it only reads unless there is something to write, so that the
-    program starts while another program holds the write lock."""
+    program starts while another program holds the write lock; `holidays` is imported only
+    when there is a year to look for."""
     wanted = range(FIRST_SEEDED_YEAR, today.year + 2)
     known = {row.year: row for row in CalendarYear.select()}
-    candidates = [y for y in wanted if y not in known or known[y].status == "provisional"]
+    candidates = [y for y in wanted if y not in known
+                  or (recheck_provisional and known[y].status == "provisional")]
     if not candidates:
         return []
     try:

@@ -51,7 +51,8 @@ def _root(data_dir: DataDir | os.PathLike | str) -> Path:
     return data_dir.root if isinstance(data_dir, DataDir) else Path(data_dir)
 
 
-def _try_lock(fd: int) -> bool:
+def try_lock(fd: int) -> bool:
+    """Take the OS lock on an open file without waiting: False when another holds it."""
     if os.name == "nt":
         import msvcrt
 
@@ -70,7 +71,7 @@ def _try_lock(fd: int) -> bool:
     return True
 
 
-def _unlock(fd: int) -> None:
+def unlock(fd: int) -> None:
     if os.name == "nt":
         import msvcrt
 
@@ -105,7 +106,7 @@ def acquire(data_dir: DataDir | os.PathLike | str) -> InstanceLock:
             f"无法在数据目录中建立锁文件（{exc.strerror or exc}），请检查数据目录 {root} 是否存在且可写。"
         ) from exc
     try:
-        locked = _try_lock(fd)
+        locked = try_lock(fd)
     except OSError:
         os.close(fd)
         raise
@@ -137,7 +138,7 @@ def release(handle: InstanceLock | None) -> None:
     try:
         if os.name != "nt":
             os.ftruncate(fd, 0)
-        _unlock(fd)
+        unlock(fd)
     except OSError:
         pass
     finally:

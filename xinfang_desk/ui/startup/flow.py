@@ -145,8 +145,10 @@ class StartupFlow(QObject):
             self.sig_quit.emit(0)
 
     def abandon(self) -> None:
-        """The database turned out damaged before the main window opened: close the dialogs
-        without quitting (the launcher shows the damaged-database dialog instead)."""
+        """The database turned out damaged (the start-up check, or the daily one running beside
+        the work): close the dialogs and the main window without quitting, without the exit
+        backup or the sign-out row (the launcher shows the damaged-database dialog instead;
+        a form under way keeps its draft)."""
         self.abandoned = True
         self._close_splash()
         for dialog in (self.login, self.first_admin):
@@ -154,6 +156,11 @@ class StartupFlow(QObject):
                 dialog.close()
                 dialog.deleteLater()
         self.login = self.first_admin = None
+        window, self.window = self.window, None  # the event filter lets this close pass
+        if window is not None:
+            self._close_windows_of(window)
+            window.close()  # waits for its worker
+            window.deleteLater()
 
     def _failed(self, exc: Exception) -> None:
         self._close_splash()

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -368,7 +369,10 @@ class Launcher(QObject):
         self._done_opening()
         data_dir, check = result
         if check is not None:
-            self.check_state = "running"
+            # After an unclean stop the main window waits for the check; the daily one runs
+            # beside the work (damage it finds still ends the session with the restore offer).
+            if check.gates:
+                self.check_state = "running"
             threading.Thread(target=self._run_check, args=(check,), name="startup-check",
                              daemon=True).start()
         self._run(data_dir)
@@ -467,5 +471,7 @@ class Launcher(QObject):
         from xinfang_desk.core.store import instance_lock
 
         self.tasks.wait(30000)
+        if "xinfang_desk.core.store.storage" in sys.modules:  # a clean close of the database
+            sys.modules["xinfang_desk.core.store.storage"].close()
         instance_lock.release(self.lock)
         self.lock = None
