@@ -254,6 +254,9 @@ def bind(backend: str, cache: Path, n: int, url: str | None) -> None:
         from xinfang_desk.core.store import storage
 
         storage.open_unchecked(bench_db.db_dir(cache, n))  # the start-up check is not timed
+        import atexit
+
+        atexit.register(storage.close)  # a clean close: the next opening owes no check
     else:
         from xinfang_desk.core.store.server import ServerChoice, open_server
 

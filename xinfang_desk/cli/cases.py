@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 from xinfang_desk.cli.common import open_data, parse_date
-from xinfang_desk.core import atomic
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -220,6 +219,8 @@ def cmd_print(args) -> int:
         return _print_dossier(args)
     check_print_approval(args.doc)  # before a file is written: refused letters leave none
     pdf = build_document(args.case_no, args.doc, today=args.on)
+    from xinfang_desk.core import atomic
+
     atomic.write_bytes(args.out, pdf)
     record_printed(args.case_no, args.doc, on=args.on)
     print(f"已生成 {DOCUMENTS[args.doc]}：{args.out}")
@@ -230,6 +231,8 @@ def _print_dossier(args) -> int:
     from xinfang_desk.core.papers.dossier import build_dossier, record_dossier_printed
 
     pdf = build_dossier(args.case_no, today=args.on)
+    from xinfang_desk.core import atomic
+
     atomic.write_bytes(args.out, pdf)
     record_dossier_printed(args.case_no, on=args.on)
     print(f"已生成 卷宗：{args.out}")

@@ -45,6 +45,11 @@ def open_data(args, *, daily_check: bool = True):
 
 def server_choice(args, data_dir):
     """The server named on the command line or remembered for this PC, or None."""
+    import os
+
+    if not (getattr(args, "db_url", None) or os.environ.get("XINFANG_DB_URL")
+            or data_dir.server_choice.exists()):
+        return None  # the local file: the server module is not even imported
     from xinfang_desk.core.store import server
 
     url = server.url_from_environment(getattr(args, "db_url", None))

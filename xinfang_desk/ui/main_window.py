@@ -14,7 +14,6 @@ from xinfang_desk.core import session
 from xinfang_desk.core.paths import DataDir
 from xinfang_desk.core.store import server
 from xinfang_desk.ui.answers.page import AnswersPage
-from xinfang_desk.ui.cases.detail_dialog import CaseDetailDialog
 from xinfang_desk.ui.cases.page import CasesPage
 from xinfang_desk.ui.followup.page import FollowupPage
 from xinfang_desk.ui.intake.page import IntakePage
@@ -39,7 +38,7 @@ class MainWindow(QMainWindow):
         self.board_loads = TaskRunner(self, close_after=True)  # see FollowupPage
         # UI state lives in the data directory with everything else, not in the registry.
         self.ui_state = QSettings(str(data_dir.root / "ui.ini"), QSettings.Format.IniFormat)
-        self._details: dict[str, CaseDetailDialog] = {}
+        self._details: dict = {}  # case number -> its open CaseDetailDialog
 
         self.intake = IntakePage(self.tasks, data_dir, today=today)
         self.cases = CasesPage(self.tasks, today=today)
@@ -101,6 +100,8 @@ class MainWindow(QMainWindow):
     def open_case(self, case_no: str) -> None:
         dialog = self._details.get(case_no)
         if dialog is None:
+            from xinfang_desk.ui.cases.detail_dialog import CaseDetailDialog  # when first asked
+
             dialog = CaseDetailDialog(case_no, self.tasks, today=self.today, parent=self)
             dialog.sig_case_changed.connect(self._case_changed)
             dialog.finished.connect(lambda _=0, c=case_no: self._details.pop(c, None))

@@ -36,7 +36,6 @@ from dataclasses import dataclass
 import peewee as pw
 
 from xinfang_desk.core.cases.numbering import is_query_code, normalize_query_code, parse_case_no
-from xinfang_desk.core.deadlines.engine import list_deadlines
 from xinfang_desk.core.people.access import visibility_condition, visible_case_count
 from xinfang_desk.core.rules import vocab as v
 from xinfang_desk.core.rules.validators import (
@@ -472,6 +471,8 @@ def search_cases(text: str = "", *, status=None, category=None, channel=None, fi
             count_limit = None
         overdue_nos: set[str] | None = None
         if overdue_only:
+            from xinfang_desk.core.deadlines.engine import list_deadlines  # only here
+
             overdue_nos = {d.case_no for d in list_deadlines(today) if d.overdue}
             if not overdue_nos:
                 return SearchResult(rows=[], total=0)

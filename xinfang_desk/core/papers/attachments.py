@@ -21,7 +21,7 @@ from xinfang_desk.core.errors import FieldError, NotFoundError, XinfangError
 from xinfang_desk.core.papers.kinds import PAPER_KINDS, Judged, UnknownKind, judge
 from xinfang_desk.core.people.access import get_visible_case
 from xinfang_desk.core.rules.workflow import EventData
-from xinfang_desk.core.store import audit, check, settings
+from xinfang_desk.core.store import audit, settings
 from xinfang_desk.core.store.db import storage_errors, write_transaction
 from xinfang_desk.core.store.models import Attachment, Case, FileBlob
 
@@ -235,5 +235,7 @@ def remove_attachment(attachment_id: int, reason: str, *, on: dt.date | None = N
 def verify_blobs() -> list[str]:
     """Every stored file against its SHA-256: the titles of those that no longer match (for
     the database check)."""
+    from xinfang_desk.core.store import check  # the database check's own (backup, server)
+
     with storage_errors():
         return check.damaged_titles(check.damaged_blobs())

@@ -6,7 +6,6 @@ PDF, Word/WPS/Excel documents, plain text. Anything else is refused with the rea
 from __future__ import annotations
 
 import io
-import zipfile
 from dataclasses import dataclass
 
 # The papers' kinds a clerk chooses from (what the paper is, not its file format).
@@ -42,6 +41,8 @@ class UnknownKind(ValueError):
 
 
 def _zip_kind(data: bytes) -> str | None:
+    import zipfile  # only for a file that looks like an office document
+
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             names = set(z.namelist())

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
@@ -185,8 +186,57 @@ def with_known_password(choice: ServerChoice) -> ServerChoice:
 # ------------------------------------------------------------------ connecting
 
 
-def make_database(choice: ServerChoice) -> peewee.PostgresqlDatabase:
-    return peewee.PostgresqlDatabase(
+class _Psycopg3(peewee.Psycopg3Adapter):
+    """peewee's psycopg 3 adapter with psycopg imported here, when a server is first opened,
+    instead of when peewee was imported (core.drivers): the methods of peewee's adapter that
+    name its module-level psycopg, given the driver this one imported."""
+
+    def __init__(self):
+        import psycopg
+        from psycopg.pq import TransactionStatus
+        from psycopg.types.json import Json, Jsonb
+
+        super().__init__()
+        self._psycopg, self._status = psycopg, TransactionStatus
+        self.txn_idle = TransactionStatus.IDLE
+        self.txn_inerror = TransactionStatus.INERROR
+        self.txn_unknown = TransactionStatus.UNKNOWN
+        self.json_type, self.jsonb_type = Json, Jsonb
+
+    def check_driver(self):
+        pass  # imported in __init__, or ImportError there
+
+    def get_binary_type(self):
+        return self._psycopg.Binary
+
+    def connect(self, db, **params):
+        if db._encoding:
+            params.setdefault("client_encoding", db._encoding)
+        if db.database.startswith("postgresql://"):
+            params.setdefault("conninfo", db.database)
+        else:
+            params.setdefault("dbname", db.database)
+        return self._psycopg.connect(**params)
+
+    def server_side_cursor(self, conn):
+        in_txn = self.txn_status(conn) == self._status.INTRANS
+        return conn.cursor(name=str(uuid.uuid1()), withhold=not in_txn)
+
+
+class ServerDatabase(peewee.PostgresqlDatabase):
+    """PostgreSQL through psycopg 3 whether or not peewee saw psycopg when it was imported."""
+
+    psycopg2_adapter = psycopg3_adapter = _Psycopg3
+
+
+def database_for_url(url: str) -> ServerDatabase:
+    """An unconnected database for postgresql://user:password@host:port/db."""
+    choice = ServerChoice.from_url(url)
+    return make_database(choice)
+
+
+def make_database(choice: ServerChoice) -> ServerDatabase:
+    return ServerDatabase(
         choice.database, host=choice.host, port=choice.port, user=choice.user,
         password=choice.password or None, connect_timeout=CONNECT_TIMEOUT,
         application_name="xinfang-desk")

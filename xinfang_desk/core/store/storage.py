@@ -210,10 +210,10 @@ def open_data_dir(root: Path, *, today: dt.date | None = None, scheduled: bool =
 
 
 def open_url(url: str) -> peewee.Database:
-    """A shared server database (e.g. postgresql://…) for a multi-seat office."""
-    from playhouse.db_url import connect
+    """A shared server database (postgresql://…) for a multi-seat office."""
+    from xinfang_desk.core.store.server import database_for_url
 
-    db = connect(url)
+    db = database_for_url(url)
     database.initialize(db)
     db.connect(reuse_if_open=True)
     migrations.migrate(None, None)

@@ -12,8 +12,6 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow
 
 from xinfang_desk.core.session import Actor
-from xinfang_desk.ui.ledger.export_dialog import LedgerExportDialog
-from xinfang_desk.ui.ledger.import_dialog import LedgerImportDialog
 from xinfang_desk.ui.widgets.tables import open_only
 from xinfang_desk.ui.widgets.tasks import TaskRunner
 
@@ -48,14 +46,19 @@ class DataMenu(QObject):
         menu.addAction(self.import_action)
         menu.addAction(self.export_action)
 
-    def open_import(self) -> LedgerImportDialog:
+    def open_import(self):
+        # The wizards (and the workbook readers behind them) load when first opened.
+        from xinfang_desk.ui.ledger.import_dialog import LedgerImportDialog
+
         dialog = LedgerImportDialog(self._tasks, self._folder, today=self._today,
                                     parent=self._window)
         dialog.sig_imported.connect(self.sig_imported)
         open_only(self, dialog)
         return dialog
 
-    def open_export(self) -> LedgerExportDialog:
+    def open_export(self):
+        from xinfang_desk.ui.ledger.export_dialog import LedgerExportDialog
+
         dialog = LedgerExportDialog(self._tasks, self._folder, today=self._today,
                                     parent=self._window)
         dialog.sig_exported.connect(self.sig_message)
