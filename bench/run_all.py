@@ -326,6 +326,7 @@ def pdf_pages(data: bytes) -> int:
 
 def probe(mode: str, data: Path, *extra: str) -> dict:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # bytecode cached, as in an installed program
     t0 = time.time()
     proc = subprocess.run([sys.executable, str(HERE / "gui_probe.py"), mode, str(data),
                            "--t0", repr(t0), *extra], capture_output=True, text=True, env=env,

@@ -119,13 +119,20 @@ def test_the_case_list_does_not_wait_for_the_follow_up_board(qtbot, data_dir, mo
     go = threading.Event()
     real = followup.followup_board
 
+    order = []
+
     def slow_board(**kw):
+        order.append("board")
         assert go.wait(WAIT / 1000)
         return real(**kw)
 
     monkeypatch.setattr(followup, "followup_board", slow_board)
-    window = make_window(qtbot, data_dir)
-    assert window.followup._loading  # held
+    window = build_main_window(data_dir, today=TODAY)
+    window.cases.model.sig_loaded.connect(lambda _n: order.append("list"))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.followup._loading, timeout=WAIT)  # then held
+    assert order == ["list", "board"]  # the first screen first, the board a moment later
     window.cases.search_box.setText("第2件")  # searched after a pause
     qtbot.waitUntil(lambda: window.cases.model.rowCount() == 1, timeout=WAIT)
     assert window.followup._loading  # the board is still loading

@@ -62,11 +62,11 @@ def _handler(command: str):
 
 
 def main(argv: list[str] | None = None) -> int:
+    _configure_stdio()
+    args = build_parser().parse_args(argv)
     from xinfang_desk.core.drivers import import_peewee
 
     import_peewee()  # before anything else does: no server driver unless a server is opened
-    _configure_stdio()
-    args = build_parser().parse_args(argv)
     if args.command is None:
         from xinfang_desk.app import run_gui
 

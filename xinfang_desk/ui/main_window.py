@@ -25,6 +25,7 @@ from xinfang_desk.ui.widgets.tasks import TaskRunner
 
 SHARED_REFRESH_MS = 30_000  # the other desks' saves show up within half a minute
 FOCUS_REFRESH_AFTER_S = 5  # and at once when the clerk comes back to the window
+BOARD_START_DELAY_MS = 1500  # the follow-up board's first load waits for the first screen
 
 
 class MainWindow(QMainWindow):
@@ -88,7 +89,7 @@ class MainWindow(QMainWindow):
             self.data_menu.sig_message.connect(lambda text: self.statusBar().showMessage(text, 15000))
 
         self._restore_state()
-        self._case_changed()
+        self._first_loads()
 
     def _add_tab_shortcuts(self) -> None:
         for index in range(self.tabs.count()):
@@ -109,6 +110,22 @@ class MainWindow(QMainWindow):
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
+
+    def _first_loads(self) -> None:
+        """The list at once; the follow-up board (all open cases and their deadlines, the
+        day's reminder) a moment later unless it is the page shown: the first screen fills
+        without waiting for it."""
+        if self.tabs.indexOf(self.cases) >= 0:
+            self.cases.refresh()
+        if self.tabs.indexOf(self.followup) >= 0:
+            if self.tabs.currentWidget() is self.followup:
+                self.followup.refresh()
+            else:
+                QTimer.singleShot(BOARD_START_DELAY_MS, self._first_board_load)
+
+    def _first_board_load(self) -> None:
+        if not self.followup.loaded_once:  # nothing has loaded it meanwhile
+            self.followup.refresh()
 
     def _case_changed(self, _case_no: str = "") -> None:
         for page in (self.cases, self.followup):

@@ -21,11 +21,9 @@ import datetime as dt
 import json
 import logging
 import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from xinfang_desk.core import atomic
 from xinfang_desk.core.paths import DataDir
 from xinfang_desk.core.store.instance_lock import try_lock, unlock
 
@@ -93,7 +91,7 @@ def mark_open(data_dir: DataDir) -> OpenMark | None:
     be written (a read-only folder): the program still runs, a crash then goes unnoticed by
     the marks (the WAL rule still applies)."""
     folder = data_dir.root / _MARKS
-    path = folder / f"{os.getpid()}-{secrets.token_hex(4)}.mark"
+    path = folder / f"{os.getpid()}-{os.urandom(4).hex()}.mark"
     try:
         folder.mkdir(exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
@@ -154,6 +152,8 @@ def _read(data_dir: DataDir) -> dict:
 
 
 def _write(data_dir: DataDir, **changes) -> None:
+    from xinfang_desk.core import atomic  # only when something is recorded
+
     data = _read(data_dir)
     data.update(changes)
     try:

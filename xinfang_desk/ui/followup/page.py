@@ -175,6 +175,16 @@ class FollowupPage(QWidget):
     def today(self) -> dt.date:
         return self._today or dt.date.today()
 
+    @property
+    def loaded_once(self) -> bool:
+        """A load has landed or is under way."""
+        return self._board is not None or self._loading
+
+    def showEvent(self, event):  # noqa: N802 - Qt API
+        if not self.loaded_once:  # shown before the main window's delayed first load
+            self.refresh()
+        super().showEvent(event)
+
     def refresh(self) -> None:
         if self._loading:
             self._reload = True  # coalesce: one more load after the running one
