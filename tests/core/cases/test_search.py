@@ -398,3 +398,57 @@ def test_a_clerks_whole_list_counts_what_the_clerk_may_see(store):
         assert {m.case_no for m in mine} <= {r.case_no for r in every}
     with session.acting_as(leader):
         assert search_cases(limit=5).total == 14
+
+
+def test_common_terms_walk_the_date_index_and_give_the_same_pages(store, monkeypatch):
+    """A term matching many cases is paged by walking received_on newest first (SQLite), a
+    rare one by fetching its matches and sorting: both give the same rows, totals and capped
+    counts, received dates out of id order, confidential cases hidden from a clerk."""
+    import contextlib
+    import random
+
+    from tests.core.helpers import intake
+    from xinfang_desk.core import session
+    from xinfang_desk.core.people import users
+
+    day = dt.date(2026, 10, 9)
+    admin = users.create_user("admin", "admin2026a", session.ADMIN, "管理员")
+    with session.acting_as(users.actor_of(admin)):
+        users.create_user("zhangmin", "pass2026a", session.CLERK, "张敏")
+        users.create_user("zhaolei", "pass2026a", session.CLERK, "赵磊")
+    rng = random.Random(7)
+    topics = ["拖欠工资", "供暖不足", "物业收费", "低保申请"]
+    for i in range(80):
+        secret = i % 9 == 0
+        register_case(intake(
+            summary=f"反映{topics[i % 4]}问题{i}", received_on=day - dt.timedelta(days=rng.randrange(300)),
+            category="检举控告" if secret else "申诉求决", confidential=secret,
+            clerk=("zhangmin", "zhaolei")[i % 2] if secret else ""), today=day)
+    walked = []
+    real = search._walk_newest
+
+    def spy(expr, limit):
+        walked.append(real(expr, limit))
+        return walked[-1]
+
+    def results(force):
+        if force is None:
+            monkeypatch.setattr(search, "_walk_newest", spy)
+        else:
+            monkeypatch.setattr(search, "_walk_newest", lambda expr, limit: force)
+        out = []
+        for actor in (None, users.actor_of(users.get_user("zhangmin"))):
+            with session.acting_as(actor) if actor else contextlib.nullcontext():
+                for term in ("反映", "拖欠工资", "问题1", "低保 问题", "供暖", "没有的词"):
+                    for offset, limit, cap in ((0, 5, None), (3, 7, None), (0, 200, 12),
+                                               (10, 5, 12), (0, 50, None)):
+                        r = search_cases(term, offset=offset, limit=limit, count_limit=cap)
+                        out.append((term, offset, r.total, r.capped,
+                                    [row.case_no for row in r.rows]))
+        return out
+
+    walking, sorting, chosen = results(True), results(False), results(None)
+    assert walking == sorting == chosen
+    assert True in walked and False in walked  # both ways were taken for real
+    dates = [row.received_on for row in search_cases("反映", limit=100).rows]
+    assert dates == sorted(dates, reverse=True) and len(dates) == 80
