@@ -194,3 +194,18 @@ def test_a_migration_never_runs_on_a_damaged_file(tmp_path, checks):
     assert (tmp_path / "xinfang.sqlite3").read_bytes()[100:] == before[100:]
     assert not list(DataDir(tmp_path).backups.glob("pre-migration-*"))
     assert migrations.LATEST > 2
+
+
+def test_a_restore_counts_as_the_days_check(root, checks):
+    storage.open_data_dir(root)
+    good = backup.backup_now(root)
+    storage.close()
+    make_check_due(root)
+    from xinfang_desk.core.store import restore
+
+    storage.open_data_dir(root, scheduled=False)
+    try:
+        restore.restore(root, good)  # the backup passed integrity_check before replacing
+    finally:
+        storage.close()
+    assert not run_state.check_due(DataDir(root)) and checks == []

@@ -19,7 +19,7 @@ from pathlib import Path
 from xinfang_desk.core import atomic, session
 from xinfang_desk.core.errors import StorageError
 from xinfang_desk.core.paths import DataDir
-from xinfang_desk.core.store import audit, server_backup, storage
+from xinfang_desk.core.store import audit, run_state, server_backup, storage
 from xinfang_desk.core.store.backup import (
     PLAIN_SUFFIX,
     BackupError,
@@ -159,6 +159,7 @@ def restore(data_dir: DataDir | os.PathLike | str, file: os.PathLike | str, *,
         atomic.fsync_file(work)
         os.replace(work, dd.database)
         atomic.fsync_dir(dd.root)
+    run_state.record_full_check(dd)  # verify_backup ran integrity_check on this very file
     storage.open_data_dir(dd.root)
     audit.record("restore", source.name, {
         "file": str(source), "cases": checked.cases, "schema_version": checked.schema_version,
