@@ -351,6 +351,33 @@ def test_the_daily_check_runs_beside_the_work_and_damage_it_finds_ends_the_sessi
     assert path.read_bytes() == before
 
 
+def test_a_program_left_open_runs_the_daily_check_when_it_comes_due(
+        qtbot, root, launch, monkeypatch):
+    """The counter PC stays open for days: the daily check starts by itself once due, in the
+    background, and damage it finds ends the session with the restore offer."""
+    from xinfang_desk.ui.startup import recovery
+
+    launcher = launch(root)
+    assert launcher.daily_timer is not None and launcher.daily_timer.isActive()
+    assert launcher.daily_timer.interval() == recovery.DAILY_CHECK_POLL_MS
+    window = sign_in(qtbot, launcher.flow)
+    calls = []
+    real = storage.StartupCheck.run
+    monkeypatch.setattr(storage.StartupCheck, "run", lambda self: calls.append(1) or real(self))
+    launcher.daily_tick()  # checked at start: not due, nothing runs
+    assert calls == [] and not launcher.checking
+    path = DataDir(root).database
+    before = damage_last_page(path)
+    make_check_due(root)
+    launcher.daily_tick()  # as the timer would, a day later
+    qtbot.waitUntil(lambda: launcher.damaged is not None and launcher.damaged.isVisible(),
+                    timeout=WAIT)
+    assert calls == [1] and launcher.flow is None
+    assert not shiboken6.isValid(window) or not window.isVisible()
+    click(qtbot, launcher.damaged.quit_button)
+    assert path.read_bytes() == before
+
+
 def test_a_slow_opening_says_what_is_going_on_and_then_signs_in(qtbot, root, monkeypatch):
     """Opening (an update's migration of a large history) runs on the worker; after a moment
     a notice says the database is being opened, and the sign-in follows when it is done."""

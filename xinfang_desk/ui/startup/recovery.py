@@ -58,6 +58,7 @@ from xinfang_desk.ui.widgets.tasks import TaskRunner
 log = logging.getLogger(__name__)
 
 OPEN_NOTICE_MS = 400  # opening usually ends before this; a migration may take much longer
+DAILY_CHECK_POLL_MS = 30 * 60 * 1000  # how often an open program asks whether the check is due
 
 
 def _what_happened(message: str) -> str:
@@ -223,6 +224,8 @@ class Launcher(QObject):
         self.splash = None  # what says so when it takes a while
         # The start-up check: "running", "passed" or "failed"; what waits for it to pass.
         self.check_state = "passed"
+        self.checking = False  # a whole-file check runs on its thread
+        self.daily_timer: QTimer | None = None  # the local file's daily check, while open
         self._after_check: list[Callable[[], None]] = []
         self.sig_checked.connect(self._checked)
 
@@ -283,7 +286,7 @@ class Launcher(QObject):
 
         if remember is not None:
             server.save_choice(DataDir(self.root), choice, remember_password=remember)
-        self._opened(result)
+        self._opened(result, local=False)
 
     def _server_failed(self, choice, exc: Exception) -> None:
         self._done_opening()
@@ -365,7 +368,7 @@ class Launcher(QObject):
         else:
             self._fatal(str(exc), "startupError")
 
-    def _opened(self, result) -> None:
+    def _opened(self, result, *, local: bool = True) -> None:
         self._done_opening()
         data_dir, check = result
         if check is not None:
@@ -373,9 +376,29 @@ class Launcher(QObject):
             # beside the work (damage it finds still ends the session with the restore offer).
             if check.gates:
                 self.check_state = "running"
-            threading.Thread(target=self._run_check, args=(check,), name="startup-check",
-                             daemon=True).start()
+            self._start_check(check)
+        if local and self.daily_timer is None:
+            # A counter PC may stay open for days: the daily check comes due meanwhile.
+            self.daily_timer = QTimer(self)
+            self.daily_timer.setInterval(DAILY_CHECK_POLL_MS)
+            self.daily_timer.timeout.connect(self.daily_tick)
+            self.daily_timer.start()
         self._run(data_dir)
+
+    def _start_check(self, check) -> None:
+        self.checking = True
+        threading.Thread(target=self._run_check, args=(check,), name="startup-check",
+                         daemon=True).start()
+
+    def daily_tick(self) -> None:
+        """Start the daily whole-file check in the background if it has come due."""
+        from xinfang_desk.core.store import run_state
+        from xinfang_desk.core.store.storage import SCHEDULED, StartupCheck
+
+        data_dir = DataDir(self.root)
+        if self.checking or self.flow is None or not run_state.check_due(data_dir):
+            return
+        self._start_check(StartupCheck(data_dir, SCHEDULED))
 
     def _show_damaged(self, exc: Exception) -> None:
         log.warning("damaged database at start: %s", exc)
@@ -412,6 +435,7 @@ class Launcher(QObject):
         from xinfang_desk.core.store import storage
         from xinfang_desk.core.store.storage import DamagedDatabaseError
 
+        self.checking = False
         waiting, self._after_check = self._after_check, []
         if error is None:
             self.check_state = "passed"
