@@ -56,7 +56,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 import bench_db  # noqa: E402
-from bench_env import loadavg, machine  # noqa: E402
+from bench_env import loadavg, machine, write_block  # noqa: E402
 
 BEGIN, END = "<!-- bench-cli:begin -->", "<!-- bench-cli:end -->"
 HEADING = "## Whole commands: what a process costs (issue 17)"
@@ -351,15 +351,6 @@ def markdown(results: dict[int, list[Row]], metas: dict, info: dict, load: tuple
     return "\n".join(lines)
 
 
-def write_doc(path: Path, block: str) -> None:
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Performance\n\n"
-    if BEGIN in text and END in text:
-        text = text[:text.index(BEGIN)] + block + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip("\n") + f"\n\n{HEADING}\n\n{block}\n"
-    path.write_text(text, encoding="utf-8")
-
-
 # ----------------------------------------------------------------------------- main
 
 def main() -> None:
@@ -408,7 +399,8 @@ def main() -> None:
     load = (load_start, loadavg())
     print(f"Load average at the end {load[1]}")
     if not args.no_write:
-        write_doc(args.out, markdown(results, metas, info, load, how, args))
+        write_block(args.out, markdown(results, metas, info, load, how, args), BEGIN, END,
+                    HEADING)
         log(f"written to {args.out}")
 
 

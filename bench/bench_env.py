@@ -1,5 +1,6 @@
-"""What machine a benchmark ran on (CPU, cores, memory, OS, library versions) and how busy it
-was: shared by run_all.py and bench_server.py, so the two never import each other."""
+"""What machine a benchmark ran on (CPU, cores, memory, OS, library versions), how busy it
+was, and writing a result block into docs/performance.md: shared by run_all.py,
+bench_server.py and bench_cli.py, so that they never import each other."""
 
 from __future__ import annotations
 
@@ -46,3 +47,14 @@ def loadavg() -> str:
         return "/".join(f"{x:.1f}" for x in os.getloadavg())
     except OSError:
         return "?"
+
+
+def write_block(path: Path, block: str, begin: str, end: str, heading: str = "") -> None:
+    """Put `block` (which starts with `begin` and ends with `end`) in place of the file's block
+    between those markers, or at the end of the file under `heading` if it has none yet."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Performance\n\n"
+    if begin in text and end in text:
+        text = text[:text.index(begin)] + block + text[text.index(end) + len(end):]
+    else:
+        text = text.rstrip("\n") + (f"\n\n{heading}" if heading else "") + f"\n\n{block}\n"
+    path.write_text(text, encoding="utf-8")

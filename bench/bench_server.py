@@ -66,7 +66,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 import bench_db  # noqa: E402
-from bench_env import loadavg, machine  # noqa: E402
+from bench_env import loadavg, machine, write_block  # noqa: E402
 
 BEGIN, END = "<!-- bench-server:begin -->", "<!-- bench-server:end -->"
 HEADING = "## The server (PostgreSQL) beside SQLite"
@@ -545,7 +545,7 @@ def run(args) -> dict:
     results_path(args.cache).write_text(json.dumps(results, ensure_ascii=False, indent=1),
                                         encoding="utf-8")
     if not args.no_write:
-        write_doc(args.out, markdown(results, base))
+        write_block(args.out, markdown(results, base), BEGIN, END, HEADING)
         log(f"written to {args.out}")
     return results
 
@@ -645,15 +645,6 @@ def markdown(results: dict, base_url: str) -> str:
         lines += ["", size_tables(n, results[str(n)])]
     lines.append(END)
     return "\n".join(lines)
-
-
-def write_doc(path: Path, block: str) -> None:
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Performance\n\n"
-    if BEGIN in text and END in text:
-        text = text[:text.index(BEGIN)] + block + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip("\n") + f"\n\n{HEADING}\n\n{block}\n"
-    path.write_text(text, encoding="utf-8")
 
 
 def add_arguments(ap: argparse.ArgumentParser, *, standalone: bool) -> None:

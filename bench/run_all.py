@@ -59,7 +59,7 @@ sys.path.insert(0, str(HERE))
 
 import bench_db  # noqa: E402
 import bench_server  # noqa: E402
-from bench_env import loadavg, machine  # noqa: E402
+from bench_env import loadavg, machine, write_block  # noqa: E402
 
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
@@ -626,15 +626,6 @@ def bench_db_default() -> str:
     return ",".join(str(s) for s in bench_db.DEFAULT_SIZES)
 
 
-def write_doc(path: Path, block: str) -> None:
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Performance\n\n"
-    if BEGIN in text and END in text:
-        text = text[:text.index(BEGIN)] + block + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cache", type=Path, default=bench_db.DEFAULT_CACHE)
@@ -686,7 +677,7 @@ def suite(args, log) -> None:
                                          for n, rs in results.items()}, ensure_ascii=False,
                                         indent=1), encoding="utf-8")
     if not args.no_write:
-        write_doc(args.out, block)
+        write_block(args.out, block, BEGIN, END)
         log(f"written to {args.out}")
 
 
