@@ -205,17 +205,17 @@ def case_records(case_nos: list[str] | None = None, *, masked: bool = False) -> 
         return row.name
 
     hidden = visibility_condition()
-    # Rows as named tuples, not model objects: a whole history is hundreds of thousands of
-    # rows, and building a model object for each was most of an export's time.
+    # A whole history as named tuples, not model objects: hundreds of thousands of rows, and
+    # building a model object for each was most of an export's time. (Both carry the same
+    # attributes, field_id and unit_id included.)
     query = Case.select(*_CASE_COLUMNS).order_by(Case.received_on, Case.case_no)
-    if case_nos is not None:
+    if case_nos is not None:  # a few chosen cases: model objects, read once
         wanted = [c.strip() for c in case_nos]
-        for chunk in _chunks(wanted):
-            for c in Case.select().where(Case.case_no.in_(chunk)):
-                require_visible(c)  # a case asked for by number the user may not see: refused
         rows = []
         for chunk in _chunks(wanted):
-            rows.extend(query.where(Case.case_no.in_(chunk)).namedtuples())
+            rows.extend(Case.select().where(Case.case_no.in_(chunk)))
+        for c in rows:  # a case asked for by number that the user may not see: refused
+            require_visible(c)
         rows.sort(key=lambda c: (c.received_on, c.case_no))
     else:
         if hidden is not None:  # others' confidential cases are left out

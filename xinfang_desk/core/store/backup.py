@@ -571,18 +571,13 @@ def _snapshot(db_path: Path, target: Path) -> None:
 def _live_check(dd: DataDir) -> None:
     """integrity_check of the live file (an explicit backup): VACUUM INTO copies the tables
     but rebuilds the indexes, so a damaged index of the live file would pass unseen."""
-    con = _connect(dd.database)
     try:
-        con.execute("PRAGMA busy_timeout=10000")
-        rows = [r[0] for r in con.execute("PRAGMA integrity_check").fetchall()]
+        rows = run_state.integrity_check(dd)
     except sqlite3.DatabaseError as exc:
         rows = [str(exc)]
-    finally:
-        con.close()
-    if rows != ["ok"]:
+    if rows:
         raise BackupError(f"当前数据库未通过完整性检查，本次不做备份，已有的备份保持不变："
                           f"{brief_check_result(rows)}。请运行“检查数据库”，必要时从备份恢复。")
-    run_state.record_full_check(dd)
 
 
 def _sqlite_snapshot(dd: DataDir, plain: Path, *, full_check: bool = False) -> dict:

@@ -21,6 +21,7 @@ import datetime as dt
 import json
 import logging
 import os
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -174,6 +175,21 @@ def record_full_check(data_dir: DataDir, when: dt.datetime | None = None) -> Non
     """The whole file passed `integrity_check` (at start, by `check`, `backup` or `restore`)."""
     when = when or dt.datetime.now()
     _write(data_dir, last_full_check=when.isoformat(timespec="seconds"))
+
+
+def integrity_check(data_dir: DataDir) -> list[str]:
+    """`PRAGMA integrity_check` of the whole file on a connection of its own (safe on any
+    thread, beside the program's connections): [] when it passed, recorded as the day's
+    check; else what SQLite said. sqlite3.DatabaseError when the file cannot be read so far."""
+    con = sqlite3.connect(str(data_dir.database), timeout=30)
+    try:
+        rows = [r[0] for r in con.execute("PRAGMA integrity_check")]
+    finally:
+        con.close()
+    if rows != ["ok"]:
+        return rows
+    record_full_check(data_dir)
+    return []
 
 
 def check_due(data_dir: DataDir, now: dt.datetime | None = None) -> bool:

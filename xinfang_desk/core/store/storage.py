@@ -70,13 +70,6 @@ def damaged_message(data_dir: DataDir, what: str) -> tuple[str, Path | None]:
             f"\"{good.path}\" 从该备份恢复（会先另存当前文件）。"), good.path
 
 
-def _check_result(rows: list) -> str | None:
-    """None when a quick_check/integrity_check said "ok", else what it said, briefly."""
-    if [r[0] for r in rows] == ["ok"]:
-        return None
-    from xinfang_desk.core.store.backup import brief_check_result
-
-    return "完整性检查未通过：" + brief_check_result([r[0] for r in rows], limit=1)
 
 
 def _is_damage(exc: BaseException) -> bool:
@@ -120,18 +113,15 @@ class StartupCheck:
 
 def _full_check(data_dir: DataDir, *, crashed: bool) -> None:
     try:
-        con = sqlite3.connect(str(data_dir.database), timeout=30)
-        try:
-            problem = _check_result(con.execute("PRAGMA integrity_check").fetchall())
-        finally:
-            con.close()
+        rows = run_state.integrity_check(data_dir)
     except sqlite3.DatabaseError as exc:
         if not _is_damage(exc):
             raise StorageError(f"无法检查数据库：{exc}") from exc
-        problem = "读取时发现数据页损坏"
-    if problem is not None:
-        raise _damaged(data_dir, problem, crashed)
-    run_state.record_full_check(data_dir)
+        raise _damaged(data_dir, "读取时发现数据页损坏", crashed) from None
+    if rows:
+        from xinfang_desk.core.store.backup import brief_check_result  # only on damage
+
+        raise _damaged(data_dir, "完整性检查未通过：" + brief_check_result(rows, limit=1), crashed)
 
 
 _mark: run_state.OpenMark | None = None  # this process has the data directory open
