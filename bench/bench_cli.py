@@ -21,6 +21,9 @@ warm, as on a desk PC in use; a command whose warm-up takes over 10 s gets 3 run
  - `deadlines --json`, `export --out FILE.jsonl` (the file removed before each run) and
    `print CASE_NO --doc receipt --out FILE.pdf` for bench.json's sample case (each run records
    one more "printed" event on that case: drift like bench_db.py's, not undone);
+ - when the PyInstaller build is there (`make build`; --built names its folder), the same
+   `--version` and searches through its console program `xinfang-desk-cli`, the one an
+   office installs and scripts, each search against the built program's own `--version`;
  - the GUI cold start, ours against a bare PySide6 window: bench/gui_probe.py `ours` and
    `floor` in a new process each (offscreen), reporting the seconds from the parent's t0 to
    "main window shown" and "list filled" as gui_probe marks them.
@@ -113,6 +116,7 @@ class Row:
     limit: float | None = None  # target: ≤ limit × base
     base: str = ""  # "version" or the label of the bare GUI row
     base_ms: float | None = None
+    program: str = "dev"  # "dev" (the console script) or "built" (the PyInstaller program)
 
     @property
     def ms(self) -> float | None:
@@ -135,9 +139,21 @@ def program() -> tuple[list[str], str]:
     """How to start the program, and how to say so."""
     script = Path(sys.executable).parent / "xinfang-desk"
     if script.exists():
-        shown = script.relative_to(ROOT) if script.is_relative_to(ROOT) else script
-        return [str(script)], f"the console script `{shown}`"
+        return [str(script)], f"the console script `{shown(script)}`"
     return [sys.executable, "-m", "xinfang_desk"], f"`{sys.executable} -m xinfang_desk`"
+
+
+def built_program(folder: Path | None) -> Path | None:
+    """The PyInstaller build's console program (`make build`), the one an office scripts,
+    or None when there is no build."""
+    if folder is None:
+        return None
+    exe = folder / ("xinfang-desk-cli.exe" if os.name == "nt" else "xinfang-desk-cli")
+    return exe if exe.exists() else None
+
+
+def shown(path: Path) -> Path:
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
 
 
 def child_env() -> dict:
@@ -225,6 +241,7 @@ def measure_size(n: int, meta: dict, args, log) -> list[Row]:
     def remove(*paths: Path) -> Callable:
         return lambda: [p.unlink(missing_ok=True) for p in paths]
 
+    built = built_program(args.built)
     try:
         if "python" in only:
             add("python", "`python -c pass` (the interpreter alone)",
@@ -245,6 +262,17 @@ def measure_size(n: int, meta: dict, args, log) -> list[Row]:
                     ours.note += (", same total and page as by hand" if (total, page) ==
                                   (htotal, hpage) else f" — **by hand: {htotal:,}, page "
                                   f"{'same' if page == hpage else 'differs'}**")
+        if built is not None and "search" in only:
+            # The same target for the program an office installs: its own start is the floor.
+            bcli = [str(built), "--data-dir", str(root)]
+            add("version", f"built program: `{built.name} --version`", [str(built), "--version"],
+                program="built")
+            for term in TERMS:
+                row, out = add("search", f"built program: `search {term} --json`",
+                               [*bcli, "search", term, "--json"], limit=SEARCH_LIMIT,
+                               base="version", program="built")
+                total, _ = search_totals(out)
+                row.note += f"{total:,} found" if total is not None else "total unreadable"
         if "deadlines" in only:
             dl, out = add("deadlines", "`deadlines --json`", [*cli, "deadlines", "--json"])
             try:
@@ -270,10 +298,10 @@ def measure_size(n: int, meta: dict, args, log) -> list[Row]:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
-    version = next(r for r in rows if r.key == "version").ms
+    versions = {r.program: r.ms for r in rows if r.key == "version"}
     for r in rows:
         if r.base == "version":
-            r.base_ms = version
+            r.base_ms = versions.get(r.program)
         if r.times and not r.failed:
             r.note += ("; " if r.note else "") + r.spread()
     return rows
@@ -309,12 +337,13 @@ def fmt(ms: float | None) -> str:
 
 
 def table(rows: list[Row]) -> str:
-    version = next((r.ms for r in rows if r.key == "version"), None)
+    versions = {r.program: r.ms for r in rows if r.key == "version"}
     out = ["| command | wall (ms, median) | × `--version` | target | met | note |",
            "|---|---:|---:|---|---|---|"]
     for r in rows:
         times = "failed" if r.failed else fmt(r.ms)
-        ratio = f"{r.ms / version:.1f}×" if r.ms and version else "—"
+        version = versions.get(r.program)
+        ratio = f"{r.ms / version:.2f}×" if r.ms and version else "—"
         target = ("—" if r.limit is None else
                   f"≤ {r.limit:g}× `--version`" if r.base == "version" else
                   f"≤ {r.limit:g}× bare window")
@@ -360,6 +389,9 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--only", default=",".join(KEYS),
                     help=f"rows to measure, of {','.join(KEYS)} (version is always measured)")
+    ap.add_argument("--built", type=Path, default=ROOT / "dist" / "xinfang-desk",
+                    help="the PyInstaller build (make build) whose program is measured too, "
+                         "when it is there")
     ap.add_argument("--build", action="store_true",
                     help="build a missing database (not while another process builds it)")
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
@@ -387,6 +419,11 @@ def main() -> None:
 
     info = machine()
     _, how = program()
+    built = built_program(args.built)
+    if built is not None:
+        how += (f"; rows marked \"built program\" ran the PyInstaller build's "
+                f"`{shown(built)}` (`make build`), the program an office installs and scripts, "
+                "each against its own `--version`")
     load_start = loadavg()
     print(f"Machine: {info['cpu']}, {info['cores']} cores, {info['ram']}; {info['os']}; "
           f"Python {info['python']}, SQLite {info['sqlite']}, PySide6 {info['pyside6']}")

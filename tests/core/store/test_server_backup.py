@@ -327,6 +327,75 @@ def test_a_backup_of_an_older_schema_is_restored_and_brought_up_to_date(desk, mo
     assert audit.verify().ok
 
 
+def _as_an_older_program_left_it(version=5):
+    """The server as a v5 program left it (no answer library yet), the models unbound."""
+    from xinfang_desk.core.store import storage
+    from xinfang_desk.core.store.db import database
+    from xinfang_desk.core.store.models import ANSWER_MODELS, Meta
+
+    database.obj.drop_tables(ANSWER_MODELS)
+    Meta.update(value=str(version)).where(Meta.key == "schema_version").execute()
+    storage.close()
+
+
+def _server_facts():
+    """(schema version, has the answer library) read by a connection of its own."""
+    from playhouse.db_url import connect
+
+    raw = connect(PG_URL)
+    try:
+        version = raw.execute_sql("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        return int(version[0]), raw.table_exists("answer")
+    finally:
+        raw.close()
+
+
+def test_an_upgrade_of_the_server_schema_keeps_a_backup_of_it_as_it_was(desk, tmp_path):
+    """The first desk to start the new program keeps a pg_dump of the server before upgrading
+    it, listed as 升级前 like any backup; the desks after it find nothing left to do."""
+    from xinfang_desk.core.store import backup, migrations, restore
+    from xinfang_desk.core.store import server as srv
+
+    before = _register(3)
+    _as_an_older_program_left_it()
+    assert _server_facts() == (5, False)
+
+    choice = srv.ServerChoice.from_url(PG_URL)
+    first = srv.open_server(tmp_path / "first", choice)
+    assert _server_facts() == (migrations.LATEST, True)
+    [kept] = backup.list_backups(first.backups)
+    assert (kept.reason, kept.engine, kept.schema_version, kept.cases) == (
+        "pre-migration", "postgresql", 5, 3)
+    assert kept.path.name.startswith("pre-migration-") and backup.is_intact(kept)
+
+    second = srv.open_server(tmp_path / "second", choice)
+    assert backup.list_backups(second.backups) == []
+
+    _register(1, start=3)
+    restore.restore(first, kept.path)  # back to the server as it was, brought up to date
+    assert _case_nos() == sorted(before)
+    assert _server_facts() == (migrations.LATEST, True)
+
+
+def test_without_pg_dump_the_server_schema_is_not_upgraded(desk, tmp_path, monkeypatch):
+    from xinfang_desk.core.errors import StorageError
+    from xinfang_desk.core.store import server as srv
+    from xinfang_desk.core.store import server_backup
+
+    _register(2)
+    _as_an_older_program_left_it()
+    empty = tmp_path / "空文件夹"
+    empty.mkdir()
+    monkeypatch.setenv(server_backup.PG_BIN_ENV, str(empty))
+    with pytest.raises(StorageError) as refused:
+        srv.open_server(tmp_path / "desk2", srv.ServerChoice.from_url(PG_URL))
+    assert str(refused.value).startswith(
+        "服务器数据库需要升级数据结构（版本 5 → ") and "服务器数据库未作任何改动" in str(refused.value)
+    assert "中没有 pg_dump" in str(refused.value)
+    assert _server_facts() == (5, False)  # untouched
+    assert list((tmp_path / "desk2" / "backups").iterdir()) == []  # nothing half-written
+
+
 # --- the tools missing or too old ----------------------------------------------------------------
 
 def test_without_pg_dump_backup_and_restore_say_why_in_chinese(desk, tmp_path, monkeypatch):

@@ -246,21 +246,25 @@ def _set_version(version: int) -> None:
 MIGRATION_LOCK_KEY = 0x58460002  # pg_advisory_lock key: one desk migrates a server at a time
 
 
-def migrate(db_path: Path | None, backups_dir: Path | None) -> list[int]:
+def migrate(db_path: Path | None, backups_dir: Path | None, *,
+            before_upgrade: Callable[[int], object] | None = None) -> list[int]:
     """Bring the open database to LATEST; returns the versions applied. On a server several
     desks may start at once after an upgrade: they take turns, and the later ones find the
-    work done."""
+    work done. A SQLite file is copied into `backups_dir` before an upgrade; a server calls
+    `before_upgrade(version)` instead (its pg_dump, by the desk whose turn it is), and an
+    exception from it leaves the database untouched."""
     db = database.obj
     if is_sqlite(db):
         return _migrate(db, db_path, backups_dir)
     db.execute_sql("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK_KEY,))
     try:
-        return _migrate(db, None, None)
+        return _migrate(db, None, None, before_upgrade)
     finally:
         db.execute_sql("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK_KEY,))
 
 
-def _migrate(db: peewee.Database, db_path: Path | None, backups_dir: Path | None) -> list[int]:
+def _migrate(db: peewee.Database, db_path: Path | None, backups_dir: Path | None,
+             before_upgrade: Callable[[int], object] | None = None) -> list[int]:
     version = current_version(db)
     if version > LATEST:
         raise StorageError(
@@ -274,6 +278,8 @@ def _migrate(db: peewee.Database, db_path: Path | None, backups_dir: Path | None
         copy = backups_dir / f"pre-migration-v{version}-{stamp}.sqlite3"
         copy_sqlite_file(db_path, copy)
         log.info("copied database to %s before migrating from v%s", copy, version)
+    if version > 0 and before_upgrade is not None:
+        before_upgrade(version)
     applied = []
     for step_version, description, step in MIGRATIONS:
         if step_version <= version:

@@ -12,6 +12,7 @@ home of what is the PC's own: window layout, backups made here, saved ledger map
 from __future__ import annotations
 
 import json
+import logging
 import os
 import uuid
 from dataclasses import dataclass
@@ -21,11 +22,13 @@ from urllib.parse import quote, unquote, urlsplit
 import peewee
 
 from xinfang_desk.core import atomic
-from xinfang_desk.core.errors import StorageError, XinfangError
+from xinfang_desk.core.errors import BackupError, StorageError, XinfangError
 from xinfang_desk.core.paths import DataDir
 from xinfang_desk.core.store import migrations
 from xinfang_desk.core.store.db import connection_problem, database, storage_errors
 from xinfang_desk.core.store.models import Meta
+
+log = logging.getLogger(__name__)
 
 ENV_URL = "XINFANG_DB_URL"
 ENV_PASSWORD = "XINFANG_DB_PASSWORD"
@@ -283,10 +286,28 @@ def open_server(data_dir_root: Path, choice: ServerChoice) -> DataDir:
         raise _connect_error(exc, choice) from exc
     database.initialize(db)
     with storage_errors():
-        migrations.migrate(None, None)
+        migrations.migrate(None, None,
+                           before_upgrade=lambda version: backup_before_upgrade(data_dir, version))
     global _in_use
     _in_use = (db, choice.with_password(""))
     return data_dir
+
+
+def backup_before_upgrade(data_dir: DataDir, version: int) -> Path:
+    """Before the shared schema is upgraded from `version`, the desk whose turn it is keeps a
+    pg_dump backup of the server as it was (reason pre-migration: listed for restore, never
+    rotated out) in its backups folder, as a desk keeps a copy of its SQLite file. Without
+    one (no pg_dump on this PC, a full disk …) the upgrade is refused, the server untouched."""
+    from xinfang_desk.core.store import backup
+
+    try:
+        info = backup.make_backup(data_dir, reason="pre-migration")
+    except BackupError as exc:
+        raise BackupError(
+            f"服务器数据库需要升级数据结构（版本 {version} → {migrations.LATEST}），升级前必须先"
+            f"在本机备份，但备份没有成功，服务器数据库未作任何改动。{exc}") from exc
+    log.info("backed the server up to %s before migrating from v%s", info.path, version)
+    return info.path
 
 
 _in_use: tuple[peewee.Database, ServerChoice] | None = None
