@@ -193,3 +193,40 @@ def test_db_url_opens_the_server_with_the_password_from_the_environment(
                     timeout=WAIT)
     assert server.in_use() == choice.with_password("")
     assert not DataDir(tmp_path / "desk").server_choice.exists()  # a URL is not remembered
+
+
+def test_a_server_that_needs_an_upgrade_this_pc_cannot_back_up_says_why(
+        qtbot, launch, choice, tmp_path, monkeypatch):
+    """An older server schema and no pg_dump here: the dialog says the upgrade waits for a
+    backup and the server is untouched; with the tools back, 连接 upgrades after the backup."""
+    from xinfang_desk.core.store import backup, migrations, server_backup
+    from xinfang_desk.core.store.models import ANSWER_MODELS, Meta
+
+    storage.open_url(PG_URL)  # the server as a v5 program left it
+    storage.database.obj.drop_tables(ANSWER_MODELS)
+    Meta.update(value="5").where(Meta.key == "schema_version").execute()
+    storage.close()
+    empty = tmp_path / "空文件夹"
+    empty.mkdir()
+    monkeypatch.setenv(server_backup.PG_BIN_ENV, str(empty))
+    monkeypatch.setenv(server.ENV_PASSWORD, choice.password)
+    root = tmp_path / "desk"
+    launcher = launch(root, db_url=choice.url(with_password=False))
+    dialog = launcher.connect_dialog
+    assert dialog is not None and dialog.isVisible()
+    said = dialog.result_label.text()
+    assert said.startswith("服务器数据库需要升级数据结构（版本 5 → ") and "未作任何改动" in said
+    assert "pg_dump" in said
+    assert dialog.host.height() >= dialog.host.sizeHint().height()  # the long reason fits too
+    dialog.grab().save(str(tmp_path / "upgrade-refused.png"))
+
+    monkeypatch.delenv(server_backup.PG_BIN_ENV)
+    if server_backup.find_tool("pg_dump") is None:
+        pytest.skip("pg_dump is not installed")
+    fill(dialog, choice)
+    dialog.connect_button.click()
+    qtbot.waitUntil(lambda: launcher.flow is not None and launcher.flow.first_admin is not None,
+                    timeout=WAIT)
+    [kept] = backup.list_backups(DataDir(root).backups)
+    assert (kept.reason, kept.schema_version) == ("pre-migration", 5)
+    assert migrations.current_version(storage.database.obj) == migrations.LATEST

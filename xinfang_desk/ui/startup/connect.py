@@ -111,6 +111,7 @@ class ConnectServerDialog(QDialog):
         layout.addWidget(self.result_label)
         layout.addLayout(buttons)
         self.resize(520, 0)
+        self._fit()
         (self.password if choice and not choice.password else self.host).setFocus()
 
     def choice(self) -> server.ServerChoice | None:
@@ -124,6 +125,15 @@ class ConnectServerDialog(QDialog):
     def _say(self, text: str, style: str = "") -> None:
         self.result_label.setText(text)
         self.result_label.setStyleSheet(style)
+        self._fit()
+
+    def _fit(self) -> None:
+        # A long reason wraps over several lines: grow the dialog, never squeeze the fields.
+        layout = self.layout()
+        layout.activate()
+        need = layout.totalHeightForWidth(self.width())
+        if need > self.height():
+            self.resize(self.width(), need)
 
     def _set_busy(self, busy: bool, text: str = "") -> None:
         self.busy = busy
