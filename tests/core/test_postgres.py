@@ -130,3 +130,16 @@ def test_ledger_import_and_export_on_postgres(pg, tmp_path):
     out = tmp_path / "导出.xlsx"
     assert export_ledger(out, today=TODAY) == 5
     assert load_workbook(out).active.max_row == 7
+
+
+
+def test_a_desks_connection_runs_without_jit(pg, tmp_path):
+    """JIT compiled the monthly figures' large query before running it and made the report
+    slower (docs/performance.md); no desk's connection uses it, however it was opened."""
+    from xinfang_desk.core.store import server, storage
+
+    assert pg.execute_sql("SHOW jit").fetchone()[0] == "off"
+    storage.close()
+    server.open_server(tmp_path / "desk", server.ServerChoice.from_url(PG_URL))
+    assert storage.database.obj.execute_sql("SHOW jit").fetchone()[0] == "off"
+    assert server.test_connection(server.ServerChoice.from_url(PG_URL)).startswith("PostgreSQL")

@@ -219,6 +219,9 @@ class _Psycopg3(peewee.Psycopg3Adapter):
             params.setdefault("conninfo", db.database)
         else:
             params.setdefault("dbname", db.database)
+        # No JIT on a desk's connection: it compiled the monthly figures' one large query
+        # first (0.2-0.4 s, docs/performance.md) and sped up no plan of ours.
+        params["options"] = f"{params.get('options', '')} -c jit=off".strip()
         return self._psycopg.connect(**params)
 
     def server_side_cursor(self, conn):
