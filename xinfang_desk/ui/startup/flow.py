@@ -19,6 +19,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 
@@ -324,6 +325,8 @@ class StartupFlow(QObject):
         return False
 
     def _window_closed(self) -> None:
+        if self.window is not None and not shiboken6.isValid(self.window):
+            return  # deleted meanwhile (the program is ending anyway)
         if self.window is not None and not self.window.isVisible():
             if not self._exit_backup_running:
                 self.sig_quit.emit(0)
