@@ -132,14 +132,22 @@ def acquire(data_dir: DataDir | os.PathLike | str) -> InstanceLock:
 
 def release(handle: InstanceLock | None) -> None:
     """Give the lock up (idempotent). The file stays, emptied of the holder's note."""
+    let_go(handle, empty=True)
+
+
+def let_go(handle, *, empty: bool = False) -> bool:
+    """Unlock and close the locked file a handle (with an `fd`) holds; False when it holds
+    none (idempotent). `empty`: truncate it first (not on Windows, where truncating across
+    the locked byte fails). Errors are ignored: the OS drops the lock with the descriptor."""
     if handle is None or handle.fd is None:
-        return
+        return False
     fd, handle.fd = handle.fd, None
     try:
-        if os.name != "nt":
+        if empty and os.name != "nt":
             os.ftruncate(fd, 0)
         unlock(fd)
     except OSError:
         pass
     finally:
         os.close(fd)
+    return True

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xinfang_desk.core.paths import DataDir
-from xinfang_desk.core.store.instance_lock import try_lock, unlock
+from xinfang_desk.core.store.instance_lock import let_go, try_lock, unlock
 
 log = logging.getLogger(__name__)
 
@@ -115,15 +115,8 @@ def mark_open(data_dir: DataDir) -> OpenMark | None:
 
 def mark_closed(mark: OpenMark | None) -> None:
     """A clean close: the mark goes (idempotent)."""
-    if mark is None or mark.fd is None:
-        return
-    fd, mark.fd = mark.fd, None
-    try:
-        unlock(fd)
-    except OSError:
-        pass
-    os.close(fd)  # closed before deleting: Windows deletes no open file
-    _remove(mark.path)
+    if let_go(mark):  # closed before deleting: Windows deletes no open file
+        _remove(mark.path)
 
 
 def forget(marks: tuple[Path, ...]) -> None:
